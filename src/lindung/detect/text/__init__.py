@@ -1,0 +1,1 @@
+"""Multilingual text risk detection (issue 3)."""
