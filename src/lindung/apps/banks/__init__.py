@@ -1,0 +1,1 @@
+"""Hash banks: named lists of known-material hashes, and the live match index over them."""

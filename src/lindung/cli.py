@@ -1,0 +1,512 @@
+"""The ``lindung`` command. Offline commands (hash, match) never start Django; the rest do.
+
+Every command has ``--help``; commands that print results take ``--json`` for machines.
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+app = typer.Typer(
+    help="Lindung: child online protection tooling (detect, report, respond).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+bank_app = typer.Typer(help="Hash banks: create, list, import, export, add, disable.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations and their staff.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys for platforms.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+app.add_typer(org_app, name="org")
+app.add_typer(key_app, name="apikey")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.server.settings")
+    from lindung.config import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def run_migrations(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def cli_principal(org_slug: str | None = None) -> Any:
+    """The CLI acts as the machine's operator; ``--org`` picks whom it acts for."""
+    from lindung.apps.accounts.models import Organisation
+    from lindung.apps.accounts.permissions import Principal
+
+    organisation = None
+    if org_slug:
+        organisation = Organisation.objects.filter(slug=org_slug).first()
+        if organisation is None:
+            fail(f"No organisation with slug {org_slug!r} (see `lindung org list`).")
+    return Principal.system(actor=f"cli:{os.environ.get('USER', 'operator')}", organisation=organisation)
+
+
+def handle_service_errors(fn: Any) -> Any:
+    """Turn service errors into one line on stderr."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from lindung.apps.errors import LindungError
+
+        try:
+            return fn(*args, **kwargs)
+        except LindungError as exc:
+            detail = f" {json.dumps(exc.details, default=str)}" if exc.details else ""
+            fail(f"{exc.message}{detail}")
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- offline: hash and match
+
+
+def _hash_paths(paths: list[Path], dihedral: bool, fps: float | None) -> list[tuple[Path, Any]]:
+    from lindung.detect.media.errors import MediaError
+    from lindung.detect.media.hashing import MediaLimits, hash_file
+
+    limits = MediaLimits() if fps is None else MediaLimits(video_frames_per_second=fps)
+    results: list[tuple[Path, Any]] = []
+    with Progress(console=err, transient=True, disable=len(paths) < 3) as progress:
+        task = progress.add_task("hashing", total=len(paths))
+        for path in paths:
+            try:
+                if not path.is_file():
+                    raise MediaError("unreadable_file", f"{path}: no such file")
+                results.append((path, hash_file(path, limits=limits, dihedral=dihedral)))
+            except MediaError as exc:
+                results.append((path, exc))
+            progress.advance(task)
+    return results
+
+
+@app.command("hash")
+def hash_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Images or videos to hash.")],
+    dihedral: Annotated[bool, typer.Option(help="Also print the 8 rotated/flipped PDQ hashes.")] = False,
+    fps: Annotated[float | None, typer.Option(help="Video frames sampled per second.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print each file's PDQ hash and quality, MD5 and SHA-256 (and vPDQ frames for videos)."""
+    failed = 0
+    for path, result in _hash_paths(files, dihedral, fps):
+        if isinstance(result, Exception):
+            failed += 1
+            if as_json:
+                print(json.dumps({"file": str(path), "error": {"code": getattr(result, "code", "error"), "message": str(result)}}))
+            else:
+                err.print(f"[red]{path}[/red]: {result}", highlight=False)
+            continue
+        data = result.to_dict()
+        if as_json:
+            print(json.dumps({"file": str(path), **data}))
+            continue
+        out.print(f"[bold]{path}[/bold] ({data['media_type']}, {data['mime']}, {data['size']} bytes)")
+        if result.pdq is not None:
+            flag = "  [yellow]LOW QUALITY[/yellow]" if result.low_quality else ""
+            out.print(f"  pdq     {result.pdq.hex}  quality {result.pdq.quality}{flag}")
+        out.print(f"  md5     {result.md5}")
+        out.print(f"  sha256  {result.sha256}")
+        for n, h in enumerate(result.dihedral):
+            out.print(f"  pdq[{n}]  {h.hex}  quality {h.quality}")
+        if result.frames:
+            out.print(f"  vpdq    {len(result.frames)} frames")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("match")
+def match_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Images or videos to check.")],
+    bank: Annotated[Path, typer.Option("--bank", "-b", help="Bank file (CSV, threatexchange or HMA JSON).")],
+    bank_format: Annotated[str | None, typer.Option("--format", help="Bank file format (default: guess).")] = None,
+    max_distance: Annotated[int, typer.Option(min=0, max=256, help="PDQ distance threshold.")] = 31,
+    dihedral: Annotated[bool, typer.Option(help="Also match rotated and flipped images.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Match files against a bank file offline. Exit code 0: no match, 3: matches, 1: errors."""
+    from lindung.detect.bankfile import BankFileError, BankFormat, read_bank_file
+    from lindung.detect.media.offline import OfflineBank
+
+    try:
+        fmt = BankFormat(bank_format) if bank_format else None
+    except ValueError:
+        fail(f"unknown format {bank_format!r}; use one of {', '.join(f.value for f in BankFormat)}")
+    if not bank.is_file():
+        fail(f"{bank}: no such bank file")
+    try:
+        rows = read_bank_file(bank.read_bytes(), fmt, filename=bank.name)
+    except BankFileError as exc:
+        fail(f"{bank} has errors:\n{exc}")
+    index = OfflineBank(rows)
+    any_match = failed = False
+    for path, result in _hash_paths(files, dihedral, None):
+        if isinstance(result, Exception):
+            failed = True
+            msg = {"file": str(path), "error": {"code": getattr(result, "code", "error"), "message": str(result)}}
+            print(json.dumps(msg)) if as_json else err.print(f"[red]{path}[/red]: {result}", highlight=False)
+            continue
+        matches = index.match(result, max_distance=max_distance)
+        any_match = any_match or bool(matches)
+        if as_json:
+            print(json.dumps({
+                "file": str(path),
+                "low_quality": result.low_quality,
+                "matches": [
+                    {"bank_row": m.row_number, "signal_type": m.signal_type.value, "value": m.value,
+                     "distance": m.distance, "labels": list(m.labels), **m.details}
+                    for m in matches
+                ],
+            }))
+            continue
+        if not matches:
+            note = " (low-quality PDQ: exact hashes only)" if result.low_quality else ""
+            out.print(f"{path}: no match{note}")
+        for m in matches:
+            out.print(f"{path}: [bold red]MATCH[/bold red] {m.signal_type.value} row {m.row_number} distance {m.distance} labels {','.join(m.labels) or '-'}")
+    if failed:
+        raise typer.Exit(1)
+    if any_match:
+        raise typer.Exit(3)
+
+
+# ---------------------------------------------------------------- service
+
+
+def ensure_first_admin() -> None:
+    """Create an operator account on first start and print its one-time password."""
+    from lindung.apps.accounts.models import User
+    from lindung.apps.accounts.permissions import Principal
+    from lindung.apps.accounts.services import create_user
+
+    if User.objects.filter(is_superuser=True).exists():
+        return
+    username = os.environ.get("LINDUNG_ADMIN_USERNAME", "admin")
+    password = os.environ.get("LINDUNG_ADMIN_PASSWORD") or secrets.token_urlsafe(18)
+    create_user(Principal.system("cli:first-start"), username, password, organisation=None, superuser=True)
+    out.print(
+        f"[bold green]First start:[/bold green] created operator account [bold]{username}[/bold] "
+        f"with password [bold]{password}[/bold] — store it now; it is not shown again."
+    )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(min=1, help="Request threads.")] = 8,
+    migrate: Annotated[bool, typer.Option(help="Apply database migrations first.")] = True,
+) -> None:
+    """Run the Lindung service (API and docs at /api/docs) with waitress."""
+    setup_django()
+    if migrate:
+        run_migrations()
+    ensure_first_admin()
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from lindung.apps.banks.live_index import live_index
+    from lindung.server.wsgi import application
+
+    snap = live_index().snapshot()
+    out.print(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  index: {snap.counts}")
+    out.print(f"Lindung listening on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="lindung")
+
+
+@app.command("migrate")
+def migrate_cmd() -> None:
+    """Apply database migrations (``serve`` does this too)."""
+    setup_django()
+    run_migrations(verbose=True)
+
+
+# ---------------------------------------------------------------- organisations and keys
+
+
+@org_app.command("create")
+@handle_service_errors
+def org_create(
+    name: str,
+    kind: Annotated[str, typer.Option(help="platform, hotline, law_enforcement or social_welfare")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2, e.g. MY")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an organisation."""
+    setup_django()
+    from lindung.apps.accounts.services import create_organisation
+
+    org = create_organisation(cli_principal(), name, kind, country)
+    if as_json:
+        print(json.dumps({"name": org.name, "slug": org.slug, "kind": org.kind, "country": org.country}))
+    else:
+        out.print(f"Created organisation {org.name} (slug {org.slug})")
+
+
+@org_app.command("list")
+def org_list(as_json: JsonOpt = False) -> None:
+    """List organisations."""
+    setup_django()
+    from lindung.apps.accounts.models import Organisation
+
+    orgs = [{"name": o.name, "slug": o.slug, "kind": o.kind, "country": o.country} for o in Organisation.objects.order_by("name")]
+    if as_json:
+        print(json.dumps(orgs))
+        return
+    table = Table("slug", "name", "kind", "country")
+    for o in orgs:
+        table.add_row(o["slug"], o["name"], o["kind"], o["country"])
+    out.print(table)
+
+
+@org_app.command("add-user")
+@handle_service_errors
+def org_add_user(
+    org: Annotated[str, typer.Argument(help="Organisation slug")],
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, bank_manager, reviewer or viewer")] = "viewer",
+) -> None:
+    """Add a staff account to an organisation; the password is read from the terminal."""
+    setup_django()
+    from lindung.apps.accounts.services import create_user
+
+    principal = cli_principal(org)
+    password = os.environ.get("LINDUNG_NEW_USER_PASSWORD") or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    create_user(principal, username, password, organisation=principal.organisation, role=role)
+    out.print(f"Created user {username} ({role}) in {org}")
+
+
+@key_app.command("create")
+@handle_service_errors
+def apikey_create(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug")],
+    name: Annotated[str, typer.Option(help="What the key is for")],
+    scope: Annotated[list[str], typer.Option(help="scan, banks:read, banks:write, policy:write")] = ["scan"],  # noqa: B006
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an API key; the key is printed once and only its hash is stored."""
+    setup_django()
+    from lindung.apps.accounts.services import create_api_key
+
+    principal = cli_principal(org)
+    key, plaintext = create_api_key(principal, principal.organisation, name, scope)
+    if as_json:
+        print(json.dumps({"prefix": key.prefix, "key": plaintext, "scopes": key.scopes}))
+    else:
+        out.print(f"API key for {org} ({', '.join(key.scopes)}):\n[bold]{plaintext}[/bold]\nStore it now; it is not shown again.")
+
+
+@key_app.command("revoke")
+@handle_service_errors
+def apikey_revoke(prefix: str) -> None:
+    """Revoke an API key by its prefix."""
+    setup_django()
+    from lindung.apps.accounts.services import revoke_api_key
+
+    revoke_api_key(cli_principal(), prefix)
+    out.print(f"Revoked {prefix}")
+
+
+# ---------------------------------------------------------------- banks
+
+
+@bank_app.command("create")
+@handle_service_errors
+def bank_create(
+    name: str,
+    org: Annotated[str, typer.Option("--org", help="Owning organisation's slug")],
+    description: str = "",
+    allow_list: Annotated[bool, typer.Option("--allow-list", help="Entries suppress other matches.")] = False,
+    threshold: Annotated[int, typer.Option(min=0, max=128, help="PDQ distance threshold.")] = 31,
+    shared: Annotated[bool, typer.Option(help="Let other organisations match against it.")] = False,
+) -> None:
+    """Create a bank."""
+    setup_django()
+    from lindung.apps.banks.services import create_bank
+
+    create_bank(cli_principal(org), name, description=description, is_allow_list=allow_list, pdq_threshold=threshold, shared=shared)
+    out.print(f"Created bank {name}")
+
+
+@bank_app.command("list")
+def bank_list(as_json: JsonOpt = False) -> None:
+    """List banks with their entry counts."""
+    setup_django()
+    from django.db.models import Count, Q
+
+    from lindung.apps.banks.models import Bank
+
+    banks = Bank.objects.select_related("organisation").annotate(
+        live=Count("entries", filter=Q(entries__disabled=False)), total=Count("entries")
+    )
+    rows = [
+        {"name": b.name, "organisation": b.organisation.slug, "allow_list": b.is_allow_list, "pdq_threshold": b.pdq_threshold,
+         "shared": b.shared, "enabled": b.enabled, "entries": b.live, "disabled_entries": b.total - b.live}
+        for b in banks
+    ]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table("name", "organisation", "allow-list", "threshold", "shared", "enabled", "entries", "disabled")
+    for r in rows:
+        table.add_row(*(str(r[k]) for k in ("name", "organisation", "allow_list", "pdq_threshold", "shared", "enabled", "entries", "disabled_entries")))
+    out.print(table)
+
+
+@bank_app.command("import")
+@handle_service_errors
+def bank_import(
+    name: str,
+    file: Path,
+    bank_format: Annotated[str | None, typer.Option("--format", help="csv, threatexchange or hma (default: guess)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a bank file: every row is checked first, and nothing is imported if any is bad."""
+    setup_django()
+    from lindung.apps.banks.services import import_rows
+    from lindung.detect.bankfile import BankFileError, BankFormat, read_bank_file
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        fmt = BankFormat(bank_format) if bank_format else None
+        rows = read_bank_file(file.read_bytes(), fmt, filename=file.name)
+    except BankFileError as exc:
+        fail(f"{file} has errors; nothing was imported:\n{exc}")
+    except ValueError as exc:
+        fail(str(exc))
+    result = import_rows(cli_principal(), name, rows, source_name=file.name)
+    if as_json:
+        print(json.dumps({"bank": result.bank, "added": result.added, "skipped_existing": result.skipped_existing}))
+    else:
+        out.print(f"Imported into {result.bank}: {result.added} added, {result.skipped_existing} already present")
+
+
+@bank_app.command("export")
+@handle_service_errors
+def bank_export(
+    name: str,
+    bank_format: Annotated[str, typer.Option("--format", help="csv, threatexchange or hma")] = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
+    include_disabled: bool = False,
+) -> None:
+    """Export a bank."""
+    setup_django()
+    from lindung.apps.banks.services import export_rows
+    from lindung.detect.bankfile import BankFormat, write_bank_file
+
+    try:
+        fmt = BankFormat(bank_format)
+    except ValueError:
+        fail(f"unknown format {bank_format!r}")
+    body = write_bank_file(list(export_rows(cli_principal(), name, include_disabled=include_disabled)), fmt)
+    if output is None:
+        sys.stdout.write(body)
+    else:
+        output.write_text(body, encoding="utf-8")
+        err.print(f"Wrote {output}")
+
+
+@bank_app.command("add")
+@handle_service_errors
+def bank_add(
+    name: str,
+    signal_type: Annotated[str, typer.Argument(help="pdq, md5, sha256 or vpdq")],
+    value: str,
+    label: Annotated[list[str], typer.Option(help="Label (repeatable)")] = [],  # noqa: B006
+    source: str = "",
+) -> None:
+    """Add one hash to a bank."""
+    setup_django()
+    from lindung.apps.banks.services import add_entry
+
+    entry = add_entry(cli_principal(), name, signal_type, value, labels=label, source=source)
+    out.print(f"Added entry {entry.pk} to {name}")
+
+
+@bank_app.command("disable")
+@handle_service_errors
+def bank_disable(entry_id: int, enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False) -> None:
+    """Disable (or re-enable) a bank entry; entries are never deleted."""
+    setup_django()
+    from lindung.apps.banks.services import set_entry_disabled
+
+    set_entry_disabled(cli_principal(), entry_id, not enable)
+    out.print(f"Entry {entry_id} {'enabled' if enable else 'disabled'}")
+
+
+# ---------------------------------------------------------------- audit
+
+
+@audit_app.command("verify")
+def audit_verify(
+    expect_head: Annotated[str | None, typer.Option(help="Head hash exported earlier with `audit head`.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the hash chain; exit 2 if any entry was edited, inserted or deleted."""
+    setup_django()
+    from lindung.apps.audit.services import verify
+
+    result = verify(expected_head=expect_head)
+    if as_json:
+        print(json.dumps({"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq,
+                          "head_hash": result.head_hash, "problems": result.problems}))
+    elif result.ok:
+        out.print(f"[green]OK[/green]: {result.checked} entries, head {result.head_seq} {result.head_hash}")
+    else:
+        err.print(f"[red]TAMPERED[/red]: {len(result.problems)} problem(s) in {result.checked} entries")
+        for p in result.problems:
+            err.print(f"  - {p}", highlight=False)
+    if not result.ok:
+        raise typer.Exit(2)
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the newest entry's number and hash, to keep somewhere the database is not."""
+    setup_django()
+    from lindung.apps.audit.models import AuditHead
+
+    head = AuditHead.objects.filter(id=1).first()
+    print(json.dumps({"seq": head.seq if head else 0, "hash": head.entry_hash if head else "0" * 64}))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Django project that serves Lindung's API and pages."""
