@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from lindung.apps.banks import services
@@ -122,11 +122,11 @@ def list_banks(request: HttpRequest) -> list[BankOut]:
 
 
 @router.post("", response={201: BankOut}, summary="Create a bank")
-def create_bank(request: HttpRequest, payload: BankIn) -> tuple[int, BankOut]:
+def create_bank(request: HttpRequest, payload: BankIn) -> Status[BankOut]:
     fields = payload.dict()
     name = fields.pop("name")
     bank = services.create_bank(principal_of(request), name, **fields)
-    return 201, BankOut.from_bank(bank)
+    return Status(201, BankOut.from_bank(bank))
 
 
 @router.get("/{name}", response=BankOut)
@@ -153,7 +153,7 @@ def list_entries(
 
 
 @router.post("/{name}/entries", response={201: EntryOut}, summary="Add one hash")
-def add_entry(request: HttpRequest, name: str, payload: EntryIn) -> tuple[int, EntryOut]:
+def add_entry(request: HttpRequest, name: str, payload: EntryIn) -> Status[EntryOut]:
     entry = services.add_entry(
         principal_of(request),
         name,
@@ -164,7 +164,7 @@ def add_entry(request: HttpRequest, name: str, payload: EntryIn) -> tuple[int, E
         provenance=payload.provenance,
         metadata=payload.metadata,
     )
-    return 201, EntryOut.from_entry(entry)
+    return Status(201, EntryOut.from_entry(entry))
 
 
 @router.patch("/entries/{entry_id}", response=EntryOut, summary="Disable or re-enable an entry")

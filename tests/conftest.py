@@ -1,0 +1,22 @@
+"""Shared fixtures: every test gets a fresh, synchronous live index (no background threads,
+which could not see the per-test database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _synchronous_live_index(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        yield
+        return
+    from lindung.apps.banks import live_index as li
+
+    li._live = li.LiveIndex(refresh_seconds=0.0, background=False)
+    yield
+    li.reset_live_index()

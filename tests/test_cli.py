@@ -1,0 +1,112 @@
+"""The `lindung` command: offline hash/match, bank import with bad rows, audit verify."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lindung.cli import app
+from lindung.detect.media.hashing import hash_bytes
+from tests.media_factory import shapes_png, slightly_changed_jpeg
+
+runner = CliRunner()
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_help_for_every_command() -> None:
+    for args in (["--help"], ["hash", "--help"], ["match", "--help"], ["bank", "import", "--help"],
+                 ["audit", "verify", "--help"], ["serve", "--help"], ["apikey", "create", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_hash_json(tmp_path: Path) -> None:
+    image = _write(tmp_path, "a.png", shapes_png(1))
+    result = runner.invoke(app, ["hash", str(image), "--json"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[0])
+    assert line["file"] == str(image)
+    assert len(line["pdq"]["hex"]) == 64 and line["pdq"]["quality"] >= 50
+    assert line["md5"] == hash_bytes(shapes_png(1)).md5
+
+
+def test_hash_reports_bad_files_without_traceback(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.jpg", b"\xff\xd8\xff\xe0 truncated")
+    good = _write(tmp_path, "good.png", shapes_png(2))
+    result = runner.invoke(app, ["hash", str(bad), str(good), str(tmp_path / "missing.png"), "--json"])
+    assert result.exit_code == 1
+    lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert [("error" in x) for x in lines] == [True, False, True]
+    assert "Traceback" not in result.output
+
+
+def test_match_offline_against_bank_file(tmp_path: Path) -> None:
+    pdq = hash_bytes(shapes_png(3)).pdq
+    assert pdq is not None
+    bank = tmp_path / "bank.csv"
+    bank.write_text(f"signal_type,value,labels\npdq,{secrets.token_hex(32)},other\npdq,{pdq.hex},known\n")
+    near = _write(tmp_path, "near.jpg", slightly_changed_jpeg(3))
+    other = _write(tmp_path, "other.png", shapes_png(4))
+    result = runner.invoke(app, ["match", str(near), str(other), "--bank", str(bank), "--json"])
+    assert result.exit_code == 3, result.output
+    first, second = (json.loads(x) for x in result.stdout.strip().splitlines())
+    assert first["matches"][0]["bank_row"] == 2 and first["matches"][0]["labels"] == ["known"]
+    assert second["matches"] == []
+    result = runner.invoke(app, ["match", str(other), "--bank", str(bank)])
+    assert result.exit_code == 0 and "no match" in result.output
+
+
+def test_match_with_bad_bank_file_names_the_line(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.csv"
+    bank.write_text(f"signal_type,value\npdq,{secrets.token_hex(32)}\npdq,not-a-hash\n")
+    image = _write(tmp_path, "a.png", shapes_png(5))
+    result = runner.invoke(app, ["match", str(image), "--bank", str(bank)])
+    assert result.exit_code == 1
+    assert "3" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.django_db
+def test_bank_import_and_audit_verify(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["org", "create", "CLI Org", "--kind", "hotline", "--country", "TH"]).exit_code == 0
+    assert runner.invoke(app, ["bank", "create", "CLIBANK", "--org", "cli-org"]).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"signal_type,value\npdq,{secrets.token_hex(32)}\nmd5,xyz\n")
+    result = runner.invoke(app, ["bank", "import", "CLIBANK", str(bad)])
+    assert result.exit_code == 1 and "nothing was imported" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text(f"signal_type,value\npdq,{secrets.token_hex(32)}\nmd5,{secrets.token_hex(16)}\n")
+    result = runner.invoke(app, ["bank", "import", "CLIBANK", str(good), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"bank": "CLIBANK", "added": 2, "skipped_existing": 0}
+    listing = json.loads(runner.invoke(app, ["bank", "list", "--json"]).stdout)
+    assert listing[0]["entries"] == 2
+    exported = runner.invoke(app, ["bank", "export", "CLIBANK", "--format", "csv"])
+    assert exported.exit_code == 0 and exported.stdout.count("\n") >= 3
+    verified = runner.invoke(app, ["audit", "verify", "--json"])
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["ok"] is True
+    missing = runner.invoke(app, ["bank", "import", "NOPE", str(good)])
+    assert missing.exit_code == 1 and "No bank named" in missing.output
+
+
+@pytest.mark.django_db
+def test_audit_verify_fails_on_tampering() -> None:
+    from django.db import connection
+
+    from lindung.apps.audit.services import record
+
+    record("test.a", actor="t")
+    record("test.b", actor="t")
+    with connection.cursor() as cur:
+        cur.execute("UPDATE audit_auditentry SET action = 'test.x' WHERE seq = 1")
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2
+    assert "TAMPERED" in result.output
