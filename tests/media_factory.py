@@ -48,3 +48,28 @@ def rotated_png(seed: int) -> bytes:
 def flat_png() -> bytes:
     """A single-colour image: PDQ quality 0, the classic source of false matches."""
     return encode(Image.new("RGB", (200, 200), (120, 130, 140)))
+
+
+def clip(seed: int, seconds: int = 4, size: tuple[int, int] = (160, 120), fmt: str = "mp4") -> bytes:
+    """A short video: one generated picture per second, drifting a little; ``size`` rescales
+    the same content, as a re-encode by another service would."""
+    import av
+    import numpy as np
+
+    rate = 5
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=fmt) as container:
+        stream = container.add_stream("libx264" if fmt == "mp4" else "mpeg4", rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for second in range(seconds):
+            base = shapes_image(seed * 100 + second, (160, 120))
+            for step in range(rate):
+                frame = base.transform(base.size, Image.Transform.AFFINE, (1, 0, -step, 0, 1, 0))
+                frame = frame.resize(size)
+                video_frame = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
+                for packet in stream.encode(video_frame):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
