@@ -452,7 +452,7 @@ class TestCsvRead:
         assert errors_of(excinfo) == [(6, None)]
 
     def test_line_length_cap(self) -> None:
-        text = f"{HEADER}\nmd5,{md5()},{'x' * 500},,,,,\nmd5,{md5()},,,,,,\n"
+        text = f"{HEADER}\nmd5,{md5()},,,{'x' * 500},,,\nmd5,{md5()},,,,,,\n"
         with pytest.raises(BankFileError, match="line is 5.. characters; the limit is 100") as e:
             read_csv(text, max_line_length=100)
         assert errors_of(e) == [(2, None)]
