@@ -50,7 +50,9 @@ def flat_png() -> bytes:
     return encode(Image.new("RGB", (200, 200), (120, 130, 140)))
 
 
-def clip(seed: int, seconds: int = 4, size: tuple[int, int] = (160, 120), fmt: str = "mp4") -> bytes:
+def clip(
+    seed: int, seconds: int = 4, size: tuple[int, int] = (160, 120), fmt: str = "mp4"
+) -> bytes:
     """A short video: one generated picture per second, drifting a little; ``size`` rescales
     the same content, as a re-encode by another service would."""
     import av

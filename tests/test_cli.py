@@ -23,8 +23,15 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_help_for_every_command() -> None:
-    for args in (["--help"], ["hash", "--help"], ["match", "--help"], ["bank", "import", "--help"],
-                 ["audit", "verify", "--help"], ["serve", "--help"], ["apikey", "create", "--help"]):
+    for args in (
+        ["--help"],
+        ["hash", "--help"],
+        ["match", "--help"],
+        ["bank", "import", "--help"],
+        ["audit", "verify", "--help"],
+        ["serve", "--help"],
+        ["apikey", "create", "--help"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
 
@@ -42,7 +49,9 @@ def test_hash_json(tmp_path: Path) -> None:
 def test_hash_reports_bad_files_without_traceback(tmp_path: Path) -> None:
     bad = _write(tmp_path, "bad.jpg", b"\xff\xd8\xff\xe0 truncated")
     good = _write(tmp_path, "good.png", shapes_png(2))
-    result = runner.invoke(app, ["hash", str(bad), str(good), str(tmp_path / "missing.png"), "--json"])
+    result = runner.invoke(
+        app, ["hash", str(bad), str(good), str(tmp_path / "missing.png"), "--json"]
+    )
     assert result.exit_code == 1
     lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
     assert [("error" in x) for x in lines] == [True, False, True]
@@ -53,7 +62,9 @@ def test_match_offline_against_bank_file(tmp_path: Path) -> None:
     pdq = hash_bytes(shapes_png(3)).pdq
     assert pdq is not None
     bank = tmp_path / "bank.csv"
-    bank.write_text(f"signal_type,value,labels\npdq,{secrets.token_hex(32)},other\npdq,{pdq.hex},known\n")
+    bank.write_text(
+        f"signal_type,value,labels\npdq,{secrets.token_hex(32)},other\npdq,{pdq.hex},known\n"
+    )
     near = _write(tmp_path, "near.jpg", slightly_changed_jpeg(3))
     other = _write(tmp_path, "other.png", shapes_png(4))
     result = runner.invoke(app, ["match", str(near), str(other), "--bank", str(bank), "--json"])
@@ -76,14 +87,21 @@ def test_match_with_bad_bank_file_names_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_bank_import_and_audit_verify(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["org", "create", "CLI Org", "--kind", "hotline", "--country", "TH"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["org", "create", "CLI Org", "--kind", "hotline", "--country", "TH"]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(app, ["bank", "create", "CLIBANK", "--org", "cli-org"]).exit_code == 0
     bad = tmp_path / "bad.csv"
     bad.write_text(f"signal_type,value\npdq,{secrets.token_hex(32)}\nmd5,xyz\n")
     result = runner.invoke(app, ["bank", "import", "CLIBANK", str(bad)])
     assert result.exit_code == 1 and "nothing was imported" in result.output
     good = tmp_path / "good.csv"
-    good.write_text(f"signal_type,value\npdq,{secrets.token_hex(32)}\nmd5,{secrets.token_hex(16)}\n")
+    good.write_text(
+        f"signal_type,value\npdq,{secrets.token_hex(32)}\nmd5,{secrets.token_hex(16)}\n"
+    )
     result = runner.invoke(app, ["bank", "import", "CLIBANK", str(good), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"bank": "CLIBANK", "added": 2, "skipped_existing": 0}

@@ -23,7 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-bank_app = typer.Typer(help="Hash banks: create, list, import, export, add, disable.", no_args_is_help=True)
+bank_app = typer.Typer(
+    help="Hash banks: create, list, import, export, add, disable.", no_args_is_help=True
+)
 org_app = typer.Typer(help="Organisations and their staff.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys for platforms.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
@@ -71,7 +73,9 @@ def cli_principal(org_slug: str | None = None) -> Any:
         organisation = Organisation.objects.filter(slug=org_slug).first()
         if organisation is None:
             fail(f"No organisation with slug {org_slug!r} (see `lindung org list`).")
-    return Principal.system(actor=f"cli:{os.environ.get('USER', 'operator')}", organisation=organisation)
+    return Principal.system(
+        actor=f"cli:{os.environ.get('USER', 'operator')}", organisation=organisation
+    )
 
 
 def handle_service_errors(fn: Any) -> Any:
@@ -116,7 +120,9 @@ def _hash_paths(paths: list[Path], dihedral: bool, fps: float | None) -> list[tu
 @app.command("hash")
 def hash_cmd(
     files: Annotated[list[Path], typer.Argument(help="Images or videos to hash.")],
-    dihedral: Annotated[bool, typer.Option(help="Also print the 8 rotated/flipped PDQ hashes.")] = False,
+    dihedral: Annotated[
+        bool, typer.Option(help="Also print the 8 rotated/flipped PDQ hashes.")
+    ] = False,
     fps: Annotated[float | None, typer.Option(help="Video frames sampled per second.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -126,7 +132,17 @@ def hash_cmd(
         if isinstance(result, Exception):
             failed += 1
             if as_json:
-                print(json.dumps({"file": str(path), "error": {"code": getattr(result, "code", "error"), "message": str(result)}}))
+                print(
+                    json.dumps(
+                        {
+                            "file": str(path),
+                            "error": {
+                                "code": getattr(result, "code", "error"),
+                                "message": str(result),
+                            },
+                        }
+                    )
+                )
             else:
                 err.print(f"[red]{path}[/red]: {result}", highlight=False)
             continue
@@ -134,7 +150,9 @@ def hash_cmd(
         if as_json:
             print(json.dumps({"file": str(path), **data}))
             continue
-        out.print(f"[bold]{path}[/bold] ({data['media_type']}, {data['mime']}, {data['size']} bytes)")
+        out.print(
+            f"[bold]{path}[/bold] ({data['media_type']}, {data['mime']}, {data['size']} bytes)"
+        )
         if result.pdq is not None:
             flag = "  [yellow]LOW QUALITY[/yellow]" if result.low_quality else ""
             out.print(f"  pdq     {result.pdq.hex}  quality {result.pdq.quality}{flag}")
@@ -151,8 +169,12 @@ def hash_cmd(
 @app.command("match")
 def match_cmd(
     files: Annotated[list[Path], typer.Argument(help="Images or videos to check.")],
-    bank: Annotated[Path, typer.Option("--bank", "-b", help="Bank file (CSV, threatexchange or HMA JSON).")],
-    bank_format: Annotated[str | None, typer.Option("--format", help="Bank file format (default: guess).")] = None,
+    bank: Annotated[
+        Path, typer.Option("--bank", "-b", help="Bank file (CSV, threatexchange or HMA JSON).")
+    ],
+    bank_format: Annotated[
+        str | None, typer.Option("--format", help="Bank file format (default: guess).")
+    ] = None,
     max_distance: Annotated[int, typer.Option(min=0, max=256, help="PDQ distance threshold.")] = 31,
     dihedral: Annotated[bool, typer.Option(help="Also match rotated and flipped images.")] = False,
     as_json: JsonOpt = False,
@@ -176,27 +198,45 @@ def match_cmd(
     for path, result in _hash_paths(files, dihedral, None):
         if isinstance(result, Exception):
             failed = True
-            msg = {"file": str(path), "error": {"code": getattr(result, "code", "error"), "message": str(result)}}
-            print(json.dumps(msg)) if as_json else err.print(f"[red]{path}[/red]: {result}", highlight=False)
+            msg = {
+                "file": str(path),
+                "error": {"code": getattr(result, "code", "error"), "message": str(result)},
+            }
+            print(json.dumps(msg)) if as_json else err.print(
+                f"[red]{path}[/red]: {result}", highlight=False
+            )
             continue
         matches = index.match(result, max_distance=max_distance)
         any_match = any_match or bool(matches)
         if as_json:
-            print(json.dumps({
-                "file": str(path),
-                "low_quality": result.low_quality,
-                "matches": [
-                    {"bank_row": m.row_number, "signal_type": m.signal_type.value, "value": m.value,
-                     "distance": m.distance, "labels": list(m.labels), **m.details}
-                    for m in matches
-                ],
-            }))
+            print(
+                json.dumps(
+                    {
+                        "file": str(path),
+                        "low_quality": result.low_quality,
+                        "matches": [
+                            {
+                                "bank_row": m.row_number,
+                                "signal_type": m.signal_type.value,
+                                "value": m.value,
+                                "distance": m.distance,
+                                "labels": list(m.labels),
+                                **m.details,
+                            }
+                            for m in matches
+                        ],
+                    }
+                )
+            )
             continue
         if not matches:
             note = " (low-quality PDQ: exact hashes only)" if result.low_quality else ""
             out.print(f"{path}: no match{note}")
         for m in matches:
-            out.print(f"{path}: [bold red]MATCH[/bold red] {m.signal_type.value} row {m.row_number} distance {m.distance} labels {','.join(m.labels) or '-'}")
+            out.print(
+                f"{path}: [bold red]MATCH[/bold red] {m.signal_type.value} row {m.row_number} "
+                f"distance {m.distance} labels {','.join(m.labels) or '-'}"
+            )
     if failed:
         raise typer.Exit(1)
     if any_match:
@@ -216,7 +256,9 @@ def ensure_first_admin() -> None:
         return
     username = os.environ.get("LINDUNG_ADMIN_USERNAME", "admin")
     password = os.environ.get("LINDUNG_ADMIN_PASSWORD") or secrets.token_urlsafe(18)
-    create_user(Principal.system("cli:first-start"), username, password, organisation=None, superuser=True)
+    create_user(
+        Principal.system("cli:first-start"), username, password, organisation=None, superuser=True
+    )
     out.print(
         f"[bold green]First start:[/bold green] created operator account [bold]{username}[/bold] "
         f"with password [bold]{password}[/bold] — store it now; it is not shown again."
@@ -242,8 +284,13 @@ def serve(
     from lindung.server.wsgi import application
 
     snap = live_index().snapshot()
-    out.print(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  index: {snap.counts}")
-    out.print(f"Lindung listening on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
+    out.print(
+        f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  "
+        f"index: {snap.counts}"
+    )
+    out.print(
+        f"Lindung listening on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)"
+    )
     waitress_serve(application, host=host, port=port, threads=threads, ident="lindung")
 
 
@@ -271,7 +318,11 @@ def org_create(
 
     org = create_organisation(cli_principal(), name, kind, country)
     if as_json:
-        print(json.dumps({"name": org.name, "slug": org.slug, "kind": org.kind, "country": org.country}))
+        print(
+            json.dumps(
+                {"name": org.name, "slug": org.slug, "kind": org.kind, "country": org.country}
+            )
+        )
     else:
         out.print(f"Created organisation {org.name} (slug {org.slug})")
 
@@ -282,7 +333,10 @@ def org_list(as_json: JsonOpt = False) -> None:
     setup_django()
     from lindung.apps.accounts.models import Organisation
 
-    orgs = [{"name": o.name, "slug": o.slug, "kind": o.kind, "country": o.country} for o in Organisation.objects.order_by("name")]
+    orgs = [
+        {"name": o.name, "slug": o.slug, "kind": o.kind, "country": o.country}
+        for o in Organisation.objects.order_by("name")
+    ]
     if as_json:
         print(json.dumps(orgs))
         return
@@ -304,7 +358,9 @@ def org_add_user(
     from lindung.apps.accounts.services import create_user
 
     principal = cli_principal(org)
-    password = os.environ.get("LINDUNG_NEW_USER_PASSWORD") or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = os.environ.get("LINDUNG_NEW_USER_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
     create_user(principal, username, password, organisation=principal.organisation, role=role)
     out.print(f"Created user {username} ({role}) in {org}")
 
@@ -314,7 +370,9 @@ def org_add_user(
 def apikey_create(
     org: Annotated[str, typer.Option("--org", help="Organisation slug")],
     name: Annotated[str, typer.Option(help="What the key is for")],
-    scope: Annotated[list[str], typer.Option(help="scan, banks:read, banks:write, policy:write")] = ["scan"],  # noqa: B006
+    scope: Annotated[
+        list[str], typer.Option(help="scan, banks:read, banks:write, policy:write")
+    ] = ["scan"],  # noqa: B006
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API key; the key is printed once and only its hash is stored."""
@@ -326,7 +384,10 @@ def apikey_create(
     if as_json:
         print(json.dumps({"prefix": key.prefix, "key": plaintext, "scopes": key.scopes}))
     else:
-        out.print(f"API key for {org} ({', '.join(key.scopes)}):\n[bold]{plaintext}[/bold]\nStore it now; it is not shown again.")
+        out.print(
+            f"API key for {org} ({', '.join(key.scopes)}):\n[bold]{plaintext}[/bold]\n"
+            "Store it now; it is not shown again."
+        )
 
 
 @key_app.command("revoke")
@@ -349,7 +410,9 @@ def bank_create(
     name: str,
     org: Annotated[str, typer.Option("--org", help="Owning organisation's slug")],
     description: str = "",
-    allow_list: Annotated[bool, typer.Option("--allow-list", help="Entries suppress other matches.")] = False,
+    allow_list: Annotated[
+        bool, typer.Option("--allow-list", help="Entries suppress other matches.")
+    ] = False,
     threshold: Annotated[int, typer.Option(min=0, max=128, help="PDQ distance threshold.")] = 31,
     shared: Annotated[bool, typer.Option(help="Let other organisations match against it.")] = False,
 ) -> None:
@@ -357,7 +420,14 @@ def bank_create(
     setup_django()
     from lindung.apps.banks.services import create_bank
 
-    create_bank(cli_principal(org), name, description=description, is_allow_list=allow_list, pdq_threshold=threshold, shared=shared)
+    create_bank(
+        cli_principal(org),
+        name,
+        description=description,
+        is_allow_list=allow_list,
+        pdq_threshold=threshold,
+        shared=shared,
+    )
     out.print(f"Created bank {name}")
 
 
@@ -373,16 +443,47 @@ def bank_list(as_json: JsonOpt = False) -> None:
         live=Count("entries", filter=Q(entries__disabled=False)), total=Count("entries")
     )
     rows = [
-        {"name": b.name, "organisation": b.organisation.slug, "allow_list": b.is_allow_list, "pdq_threshold": b.pdq_threshold,
-         "shared": b.shared, "enabled": b.enabled, "entries": b.live, "disabled_entries": b.total - b.live}
+        {
+            "name": b.name,
+            "organisation": b.organisation.slug,
+            "allow_list": b.is_allow_list,
+            "pdq_threshold": b.pdq_threshold,
+            "shared": b.shared,
+            "enabled": b.enabled,
+            "entries": b.live,
+            "disabled_entries": b.total - b.live,
+        }
         for b in banks
     ]
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("name", "organisation", "allow-list", "threshold", "shared", "enabled", "entries", "disabled")
+    table = Table(
+        "name",
+        "organisation",
+        "allow-list",
+        "threshold",
+        "shared",
+        "enabled",
+        "entries",
+        "disabled",
+    )
     for r in rows:
-        table.add_row(*(str(r[k]) for k in ("name", "organisation", "allow_list", "pdq_threshold", "shared", "enabled", "entries", "disabled_entries")))
+        table.add_row(
+            *(
+                str(r[k])
+                for k in (
+                    "name",
+                    "organisation",
+                    "allow_list",
+                    "pdq_threshold",
+                    "shared",
+                    "enabled",
+                    "entries",
+                    "disabled_entries",
+                )
+            )
+        )
     out.print(table)
 
 
@@ -391,7 +492,9 @@ def bank_list(as_json: JsonOpt = False) -> None:
 def bank_import(
     name: str,
     file: Path,
-    bank_format: Annotated[str | None, typer.Option("--format", help="csv, threatexchange or hma (default: guess)")] = None,
+    bank_format: Annotated[
+        str | None, typer.Option("--format", help="csv, threatexchange or hma (default: guess)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a bank file: every row is checked first, and nothing is imported if any is bad."""
@@ -410,17 +513,32 @@ def bank_import(
         fail(str(exc))
     result = import_rows(cli_principal(), name, rows, source_name=file.name)
     if as_json:
-        print(json.dumps({"bank": result.bank, "added": result.added, "skipped_existing": result.skipped_existing}))
+        print(
+            json.dumps(
+                {
+                    "bank": result.bank,
+                    "added": result.added,
+                    "skipped_existing": result.skipped_existing,
+                }
+            )
+        )
     else:
-        out.print(f"Imported into {result.bank}: {result.added} added, {result.skipped_existing} already present")
+        out.print(
+            f"Imported into {result.bank}: {result.added} added, "
+            f"{result.skipped_existing} already present"
+        )
 
 
 @bank_app.command("export")
 @handle_service_errors
 def bank_export(
     name: str,
-    bank_format: Annotated[str, typer.Option("--format", help="csv, threatexchange or hma")] = "csv",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
+    bank_format: Annotated[
+        str, typer.Option("--format", help="csv, threatexchange or hma")
+    ] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")
+    ] = None,
     include_disabled: bool = False,
 ) -> None:
     """Export a bank."""
@@ -432,7 +550,9 @@ def bank_export(
         fmt = BankFormat(bank_format)
     except ValueError:
         fail(f"unknown format {bank_format!r}")
-    body = write_bank_file(list(export_rows(cli_principal(), name, include_disabled=include_disabled)), fmt)
+    body = write_bank_file(
+        list(export_rows(cli_principal(), name, include_disabled=include_disabled)), fmt
+    )
     if output is None:
         sys.stdout.write(body)
     else:
@@ -459,7 +579,10 @@ def bank_add(
 
 @bank_app.command("disable")
 @handle_service_errors
-def bank_disable(entry_id: int, enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False) -> None:
+def bank_disable(
+    entry_id: int,
+    enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
+) -> None:
     """Disable (or re-enable) a bank entry; entries are never deleted."""
     setup_django()
     from lindung.apps.banks.services import set_entry_disabled
@@ -473,7 +596,9 @@ def bank_disable(entry_id: int, enable: Annotated[bool, typer.Option("--enable",
 
 @audit_app.command("verify")
 def audit_verify(
-    expect_head: Annotated[str | None, typer.Option(help="Head hash exported earlier with `audit head`.")] = None,
+    expect_head: Annotated[
+        str | None, typer.Option(help="Head hash exported earlier with `audit head`.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the hash chain; exit 2 if any entry was edited, inserted or deleted."""
@@ -482,12 +607,26 @@ def audit_verify(
 
     result = verify(expected_head=expect_head)
     if as_json:
-        print(json.dumps({"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq,
-                          "head_hash": result.head_hash, "problems": result.problems}))
+        print(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "checked": result.checked,
+                    "head_seq": result.head_seq,
+                    "head_hash": result.head_hash,
+                    "problems": result.problems,
+                }
+            )
+        )
     elif result.ok:
-        out.print(f"[green]OK[/green]: {result.checked} entries, head {result.head_seq} {result.head_hash}")
+        out.print(
+            f"[green]OK[/green]: {result.checked} entries, "
+            f"head {result.head_seq} {result.head_hash}"
+        )
     else:
-        err.print(f"[red]TAMPERED[/red]: {len(result.problems)} problem(s) in {result.checked} entries")
+        err.print(
+            f"[red]TAMPERED[/red]: {len(result.problems)} problem(s) in {result.checked} entries"
+        )
         for p in result.problems:
             err.print(f"  - {p}", highlight=False)
     if not result.ok:
@@ -501,7 +640,9 @@ def audit_head() -> None:
     from lindung.apps.audit.models import AuditHead
 
     head = AuditHead.objects.filter(id=1).first()
-    print(json.dumps({"seq": head.seq if head else 0, "hash": head.entry_hash if head else "0" * 64}))
+    print(
+        json.dumps({"seq": head.seq if head else 0, "hash": head.entry_hash if head else "0" * 64})
+    )
 
 
 def main() -> None:

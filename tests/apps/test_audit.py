@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def _write(n: int = 5) -> list[AuditEntry]:
     return [
-        record("test.event", actor="test", object_type="thing", object_id=i, data={"i": i, "ü": "ā"})
+        record(
+            "test.event", actor="test", object_type="thing", object_id=i, data={"i": i, "ü": "ā"}
+        )
         for i in range(n)
     ]
 
@@ -38,7 +40,10 @@ def test_empty_log_verifies() -> None:
 
 def test_edited_entry_is_detected() -> None:
     entries = _write()
-    _raw(f"UPDATE {AuditEntry._meta.db_table} SET actor = %s WHERE seq = %s", ["mallory", entries[2].seq])
+    _raw(
+        f"UPDATE {AuditEntry._meta.db_table} SET actor = %s WHERE seq = %s",
+        ["mallory", entries[2].seq],
+    )
     result = verify()
     assert not result.ok
     assert any("entry 3 was modified" in p for p in result.problems)
@@ -46,7 +51,10 @@ def test_edited_entry_is_detected() -> None:
 
 def test_edited_data_is_detected() -> None:
     entries = _write()
-    _raw(f"UPDATE {AuditEntry._meta.db_table} SET data = %s WHERE seq = %s", ['{"i": 99}', entries[0].seq])
+    _raw(
+        f"UPDATE {AuditEntry._meta.db_table} SET data = %s WHERE seq = %s",
+        ['{"i": 99}', entries[0].seq],
+    )
     assert any("entry 1 was modified" in p for p in verify().problems)
 
 

@@ -57,25 +57,49 @@ def test_duplicate_bank_conflicts(api: ApiClient) -> None:
 def test_add_entry_validates_hash(api: ApiClient) -> None:
     _bank(api)
     value = _pdq()
-    ok = api.post_json("/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": value.upper(), "labels": ["test"]})
+    ok = api.post_json(
+        "/api/banks/KNOWN/entries",
+        {"signal_type": "pdq", "value": value.upper(), "labels": ["test"]},
+    )
     assert ok.status_code == 201 and ok.json()["value"] == value
-    assert api.post_json("/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": value}).status_code == 409
-    for bad in ({"signal_type": "pdq", "value": "abc"}, {"signal_type": "md5", "value": "z" * 32},
-                {"signal_type": "tlsh", "value": "00"}, {"signal_type": "pdq"}):
+    assert (
+        api.post_json(
+            "/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": value}
+        ).status_code
+        == 409
+    )
+    for bad in (
+        {"signal_type": "pdq", "value": "abc"},
+        {"signal_type": "md5", "value": "z" * 32},
+        {"signal_type": "tlsh", "value": "00"},
+        {"signal_type": "pdq"},
+    ):
         response = api.post_json("/api/banks/KNOWN/entries", bad)
         assert response.status_code == 422, bad
         assert response.json()["error"]["message"]
     assert BankEntry.objects.count() == 1
 
 
-def test_other_organisations_cannot_see_or_change_private_banks(api: ApiClient, other_api: ApiClient) -> None:
+def test_other_organisations_cannot_see_or_change_private_banks(
+    api: ApiClient, other_api: ApiClient
+) -> None:
     _bank(api)
     assert other_api.get("/api/banks").json() == []
     assert other_api.get("/api/banks/KNOWN").status_code == 404
-    assert other_api.post_json("/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": _pdq()}).status_code == 404
+    assert (
+        other_api.post_json(
+            "/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": _pdq()}
+        ).status_code
+        == 404
+    )
     api.patch_json("/api/banks/KNOWN", {"shared": True})
     assert [b["name"] for b in other_api.get("/api/banks").json()] == ["KNOWN"]
-    assert other_api.post_json("/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": _pdq()}).status_code == 403
+    assert (
+        other_api.post_json(
+            "/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": _pdq()}
+        ).status_code
+        == 403
+    )
 
 
 def test_scopes_are_enforced(org) -> None:
@@ -105,17 +129,23 @@ def test_import_is_all_or_nothing_with_line_numbers(api: ApiClient) -> None:
     _bank(api)
     good = [f"pdq,{_pdq()},test,generated" for _ in range(3)]
     bad = [*good, "pdq,nothex,test,generated", f"md5,{secrets.token_hex(16)},test,generated"]
-    response = api.post_form("/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(bad))})
+    response = api.post_form(
+        "/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(bad))}
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "bad_bank_file"
     assert [d["line"] for d in error["details"]] == [5]
     assert BankEntry.objects.count() == 0
 
-    response = api.post_form("/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(good))})
+    response = api.post_form(
+        "/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(good))}
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"bank": "KNOWN", "added": 3, "skipped_existing": 0}
-    again = api.post_form("/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(good))})
+    again = api.post_form(
+        "/api/banks/KNOWN/import", {"file": SimpleUploadedFile("bank.csv", _csv(good))}
+    )
     assert again.json()["skipped_existing"] == 3
     assert BankEntry.objects.count() == 3
     assert verify().ok
@@ -129,11 +159,14 @@ def test_export_then_import_round_trips(api: ApiClient, fmt: str) -> None:
     _bank(api, "COPY")
     values = sorted(_pdq() for _ in range(4))
     for v in values:
-        api.post_json("/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": v, "labels": ["t"]})
+        api.post_json(
+            "/api/banks/KNOWN/entries", {"signal_type": "pdq", "value": v, "labels": ["t"]}
+        )
     exported = api.get(f"/api/banks/KNOWN/export?format={fmt}")
     assert exported.status_code == 200
     response = api.post_form(
-        "/api/banks/COPY/import", {"file": SimpleUploadedFile("bank", exported.content), "format": fmt}
+        "/api/banks/COPY/import",
+        {"file": SimpleUploadedFile("bank", exported.content), "format": fmt},
     )
     assert response.status_code == 200, response.content
     copied = sorted(BankEntry.objects.filter(bank__name="COPY").values_list("value", flat=True))
@@ -142,7 +175,9 @@ def test_export_then_import_round_trips(api: ApiClient, fmt: str) -> None:
 
 def test_disable_entry_and_list_entries(api: ApiClient) -> None:
     _bank(api)
-    entry = api.post_json("/api/banks/KNOWN/entries", {"signal_type": "md5", "value": secrets.token_hex(16)}).json()
+    entry = api.post_json(
+        "/api/banks/KNOWN/entries", {"signal_type": "md5", "value": secrets.token_hex(16)}
+    ).json()
     response = api.patch_json(f"/api/banks/entries/{entry['id']}", {"disabled": True})
     assert response.status_code == 200 and response.json()["disabled"] is True
     page = api.get("/api/banks/KNOWN/entries?limit=10").json()

@@ -19,10 +19,17 @@ def _bank(api: ApiClient, name: str, **kw: object) -> None:
     assert api.post_json("/api/banks", {"name": name, **kw}).status_code == 201
 
 
-def _add(api: ApiClient, bank: str, signal_type: str, value: str, labels: list[str] | None = None) -> int:
+def _add(
+    api: ApiClient, bank: str, signal_type: str, value: str, labels: list[str] | None = None
+) -> int:
     response = api.post_json(
         f"/api/banks/{bank}/entries",
-        {"signal_type": signal_type, "value": value, "labels": labels or ["test"], "source": "generated"},
+        {
+            "signal_type": signal_type,
+            "value": value,
+            "labels": labels or ["test"],
+            "source": "generated",
+        },
     )
     assert response.status_code == 201, response.content
     return response.json()["id"]
@@ -104,7 +111,9 @@ def test_per_bank_threshold_and_bank_filter(api: ApiClient) -> None:
     assert [m["bank"] for m in near["matches"]] == ["LOOSE"]
     exact = _scan_file(api, shapes_png(6), banks="STRICT")
     assert [m["bank"] for m in exact["matches"]] == ["STRICT"]
-    response = api.post_form("/api/scan", {"file": SimpleUploadedFile("x.png", shapes_png(6)), "banks": "NOPE"})
+    response = api.post_form(
+        "/api/scan", {"file": SimpleUploadedFile("x.png", shapes_png(6)), "banks": "NOPE"}
+    )
     assert response.status_code == 404
 
 
@@ -116,7 +125,7 @@ def test_bank_edits_reach_the_live_index_without_restart(api: ApiClient) -> None
     assert len(_scan_file(api, data)["matches"]) == 1
     api.patch_json(f"/api/banks/entries/{entry_id}", {"disabled": True})
     assert _scan_file(api, data)["matches"] == []
-    api.patch_json("/api/banks/entries/%d" % entry_id, {"disabled": False})
+    api.patch_json(f"/api/banks/entries/{entry_id}", {"disabled": False})
     api.patch_json("/api/banks/KNOWN", {"enabled": False})
     assert _scan_file(api, data)["matches"] == []
 
@@ -151,7 +160,9 @@ def test_precomputed_hashes_as_json(api: ApiClient) -> None:
     pdq = _pdq(shapes_png(10))
     _bank(api, "KNOWN")
     _add(api, "KNOWN", "pdq", pdq)
-    response = api.post_json("/api/scan", {"hashes": [{"signal_type": "pdq", "value": pdq.upper(), "quality": 90}]})
+    response = api.post_json(
+        "/api/scan", {"hashes": [{"signal_type": "pdq", "value": pdq.upper(), "quality": 90}]}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["matches"][0]["distance"] == 0
 
@@ -175,7 +186,10 @@ def test_invalid_hashes_get_a_clear_422(api: ApiClient, payload: dict) -> None:
 
 def test_malformed_json_is_422(api: ApiClient) -> None:
     response = api.client.post(
-        "/api/scan", b"{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.key}"
+        "/api/scan",
+        b"{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.key}",
     )
     assert response.status_code == 422
 
@@ -206,7 +220,9 @@ def test_oversized_file_is_413(api: ApiClient, settings) -> None:
 
 def test_missing_file_and_wrong_content_type(api: ApiClient) -> None:
     assert api.post_form("/api/scan", {"banks": "X"}).status_code == 422
-    response = api.client.post("/api/scan", b"abc", content_type="text/plain", HTTP_AUTHORIZATION=f"Bearer {api.key}")
+    response = api.client.post(
+        "/api/scan", b"abc", content_type="text/plain", HTTP_AUTHORIZATION=f"Bearer {api.key}"
+    )
     assert response.status_code == 415
 
 

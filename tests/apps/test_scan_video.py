@@ -35,6 +35,10 @@ def test_video_matches_by_frame_share(api: ApiClient) -> None:
 
     as_json = api.post_json(
         "/api/scan",
-        {"hashes": [{"signal_type": "vpdq", "value": frames_to_vpdq_text(hash_bytes(copy).frames)}]},
+        {
+            "hashes": [
+                {"signal_type": "vpdq", "value": frames_to_vpdq_text(hash_bytes(copy).frames)}
+            ]
+        },
     )
     assert as_json.status_code == 200 and len(as_json.json()["matches"]) == 1

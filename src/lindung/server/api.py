@@ -56,9 +56,7 @@ def _media_error(request: HttpRequest, exc: MediaError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    details = [
-        {"loc": list(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors
-    ]
+    details = [{"loc": list(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
     return error_response(request, 422, "invalid", "The request is not valid.", details)
 
 

@@ -56,7 +56,9 @@ class ApiKey(models.Model):
     password hash would add latency to every API call without adding security.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(max_length=200)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)

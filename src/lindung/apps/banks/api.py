@@ -141,9 +141,7 @@ def patch_bank(request: HttpRequest, name: str, payload: BankPatch) -> BankOut:
 
 
 @router.get("/{name}/entries", response=EntryPage)
-def list_entries(
-    request: HttpRequest, name: str, offset: int = 0, limit: int = 100
-) -> EntryPage:
+def list_entries(request: HttpRequest, name: str, offset: int = 0, limit: int = 100) -> EntryPage:
     if offset < 0 or not 1 <= limit <= 1000:
         raise InvalidInput("offset must be >= 0 and limit between 1 and 1000.")
     bank = services.get_bank(principal_of(request), name)

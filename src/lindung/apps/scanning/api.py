@@ -120,7 +120,9 @@ def _request_from_json(body: bytes) -> ScanRequest:
             request.frames.extend(frames)
             request.media_type = "video"
             continue
-        request.signals.append(services.normalise_signal(item.signal_type, item.value, item.quality))
+        request.signals.append(
+            services.normalise_signal(item.signal_type, item.value, item.quality)
+        )
     return request
 
 
@@ -230,4 +232,3 @@ def health(request: HttpRequest) -> dict[str, Any]:
         "database_version": current_index_version(),
         "index_counts": snap.counts,
     }
-

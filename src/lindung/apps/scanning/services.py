@@ -39,9 +39,7 @@ class ScanRequest:
     banks: list[str] | None = None
 
     @classmethod
-    def from_media(
-        cls, media: MediaHashes, *, banks: list[str] | None = None
-    ) -> ScanRequest:
+    def from_media(cls, media: MediaHashes, *, banks: list[str] | None = None) -> ScanRequest:
         signals = [
             Signal(SignalType.MD5, media.md5),
             Signal(SignalType.SHA256, media.sha256),

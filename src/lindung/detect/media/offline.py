@@ -34,7 +34,9 @@ class OfflineBank:
 
     def __init__(self, rows: Sequence[BankRow]) -> None:
         self.rows = list(rows)
-        pdq_rows = [i for i, r in enumerate(self.rows) if not r.disabled and r.signal_type is SignalType.PDQ]
+        pdq_rows = [
+            i for i, r in enumerate(self.rows) if not r.disabled and r.signal_type is SignalType.PDQ
+        ]
         self._pdq_rows = np.asarray(pdq_rows, dtype=np.int64)
         self._pdq = PdqIndex([self.rows[i].value for i in pdq_rows])
         self._exact: dict[tuple[SignalType, str], list[int]] = defaultdict(list)
@@ -78,7 +80,11 @@ class OfflineBank:
                     row = self.rows[i]
                     keep(
                         OfflineMatch(
-                            i + 1, SignalType.PDQ, row.value, distance, row.labels,
+                            i + 1,
+                            SignalType.PDQ,
+                            row.value,
+                            distance,
+                            row.labels,
                             {"variant": variant},
                         )
                     )

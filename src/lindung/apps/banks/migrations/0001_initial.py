@@ -6,60 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndexVersion',
+            name="IndexVersion",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('version', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("version", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Bank',
+            name="Bank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_.-]*$', "Use letters, digits, '_', '.' and '-' only, starting with a letter or digit.")])),
-                ('description', models.TextField(blank=True)),
-                ('is_allow_list', models.BooleanField(default=False, help_text='Entries mark known benign content; a match here suppresses other matches.')),
-                ('pdq_threshold', models.PositiveSmallIntegerField(default=31, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(128)])),
-                ('shared', models.BooleanField(default=False, help_text='Other organisations on this node may match against it.')),
-                ('enabled', models.BooleanField(default=True)),
-                ('created_by', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='banks', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=100,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                                "Use letters, digits, '_', '.' and '-' only, starting with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_allow_list",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Entries mark known benign content; a match here suppresses other matches.",
+                    ),
+                ),
+                (
+                    "pdq_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=31,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(128),
+                        ],
+                    ),
+                ),
+                (
+                    "shared",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Other organisations on this node may match against it.",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("created_by", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="banks",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='BankEntry',
+            name="BankEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signal_type', models.CharField(choices=[('pdq', 'pdq'), ('md5', 'md5'), ('sha256', 'sha256'), ('vpdq', 'vpdq')], max_length=16)),
-                ('value', models.TextField()),
-                ('value_digest', models.CharField(max_length=64)),
-                ('labels', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('provenance', models.TextField(blank=True)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('added_by', models.CharField(blank=True, max_length=200)),
-                ('added_at', models.DateTimeField()),
-                ('disabled', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='banks.bank')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "signal_type",
+                    models.CharField(
+                        choices=[
+                            ("pdq", "pdq"),
+                            ("md5", "md5"),
+                            ("sha256", "sha256"),
+                            ("vpdq", "vpdq"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("value", models.TextField()),
+                ("value_digest", models.CharField(max_length=64)),
+                ("labels", models.JSONField(blank=True, default=list)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("provenance", models.TextField(blank=True)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("added_by", models.CharField(blank=True, max_length=200)),
+                ("added_at", models.DateTimeField()),
+                ("disabled", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="banks.bank",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['signal_type', 'value_digest'], name='banks_banke_signal__fd460e_idx')],
-                'constraints': [models.UniqueConstraint(fields=('bank', 'signal_type', 'value_digest'), name='unique_entry_per_bank')],
+                "indexes": [
+                    models.Index(
+                        fields=["signal_type", "value_digest"],
+                        name="banks_banke_signal__fd460e_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("bank", "signal_type", "value_digest"), name="unique_entry_per_bank"
+                    )
+                ],
             },
         ),
     ]

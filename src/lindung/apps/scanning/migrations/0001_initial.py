@@ -5,50 +5,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('banks', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("banks", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('media_type', models.CharField(blank=True, max_length=16)),
-                ('signals', models.JSONField(default=list)),
-                ('matches', models.JSONField(default=list)),
-                ('action', models.CharField(choices=[('ignore', 'ignore'), ('review', 'review'), ('block_report', 'block_report')], max_length=16)),
-                ('reasons', models.JSONField(default=list)),
-                ('needs_review', models.BooleanField(db_index=True, default=False)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scans', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("media_type", models.CharField(blank=True, max_length=16)),
+                ("signals", models.JSONField(default=list)),
+                ("matches", models.JSONField(default=list)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("ignore", "ignore"),
+                            ("review", "review"),
+                            ("block_report", "block_report"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reasons", models.JSONField(default=list)),
+                ("needs_review", models.BooleanField(db_index=True, default=False)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scans",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScanPolicy',
+            name="ScanPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('default_action', models.CharField(choices=[('ignore', 'ignore'), ('review', 'review'), ('block_report', 'block_report')], default='review', max_length=16)),
-                ('match_low_quality', models.BooleanField(default=False, help_text='Also match PDQ hashes with quality below 50 (Meta advises against it).')),
-                ('video_query_match_percent', models.FloatField(default=80.0)),
-                ('video_compared_match_percent', models.FloatField(default=0.0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scan_policy', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "default_action",
+                    models.CharField(
+                        choices=[
+                            ("ignore", "ignore"),
+                            ("review", "review"),
+                            ("block_report", "block_report"),
+                        ],
+                        default="review",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "match_low_quality",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Also match PDQ hashes with quality below 50 (Meta advises against it).",
+                    ),
+                ),
+                ("video_query_match_percent", models.FloatField(default=80.0)),
+                ("video_compared_match_percent", models.FloatField(default=0.0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scan_policy",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PolicyRule',
+            name="PolicyRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('action', models.CharField(choices=[('ignore', 'ignore'), ('review', 'review'), ('block_report', 'block_report')], max_length=16)),
-                ('bank', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='banks.bank')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='scanning.scanpolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=100)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("ignore", "ignore"),
+                            ("review", "review"),
+                            ("block_report", "block_report"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="banks.bank",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="scanning.scanpolicy",
+                    ),
+                ),
             ],
         ),
     ]
