@@ -151,7 +151,7 @@ def test_import_is_all_or_nothing_with_line_numbers(api: ApiClient) -> None:
     assert verify().ok
 
 
-@pytest.mark.parametrize("fmt", ["csv", "threatexchange", "hma"])
+@pytest.mark.parametrize("fmt", ["csv", "threatexchange", "threatexchange_csv", "hma"])
 def test_export_then_import_round_trips(api: ApiClient, fmt: str) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -26,7 +26,8 @@ Formats (:class:`BankFormat`)
     - ``threatexchange/exchanges/impl/file_api.py``: ``LocalFileSignalExchangeAPI``
       ("local file" exchange) reads this in ``fetch_iter`` (strip, split at the first
       space, skip blank lines; with the collaboration's ``signal_type`` option every line
-      is a bare signal) and appends it in ``report_opinion``.
+      is a bare signal) and appends it in ``report_opinion`` (which in 1.2.17 opens the
+      file with mode ``"wta"``, which Python refuses, so only the line format is tested).
     - ``threatexchange/cli/hash_cmd.py``: ``threatexchange hash`` prints
       ``print(hasher.get_name(), hash_str)``; with ``--photo-preprocess rotations`` it
       prefixes the rotation name (``ROTATE90 pdq <hash>``), which is read here too and
@@ -67,12 +68,17 @@ Formats (:class:`BankFormat`)
       ``threatexchange/storage/interfaces.py``: 0 disabled, 1 enabled, otherwise disabled
       until that Unix time.
 
-    HMA has no bulk bank export, so a file is either one such object or a JSON array of
-    them; signal-only objects and content objects may be mixed. Writing produces an array
-    of content objects, one per row, each with ``disable_until_ts``, ``signals`` and a
-    ``"lindung"`` object holding the fields HMA has no place for (HMA ignores unknown
-    keys), so Lindung → HMA JSON → Lindung is exact. To load a written file into HMA, POST
-    each object's ``signals`` to ``/c/bank/<name>/signal``.
+    The curation API read has no bulk export of a bank's contents (content is fetched
+    one id at a time), so a file is either one such object or a JSON array of them;
+    signal-only and content objects may be mixed. Reading keeps HMA's ``id``,
+    ``original_media_uri`` and a non-0/1 ``disable_until_ts`` as metadata
+    (``hma_content_id`` ...) and the ``collab_metadata`` names as ``source``. Writing
+    produces an array of content objects, one per row, each with ``disable_until_ts``
+    (0/1), ``collab_metadata``, ``original_media_uri``, ``signals`` and a ``"lindung"``
+    object holding what HMA has no place for (HMA's response schema has no such key, and
+    its POST endpoints take only ``signals``), so Lindung → HMA JSON → Lindung is exact
+    apart from vPDQ frame numbers (below). To load a written file into HMA, POST each
+    object's ``signals`` to ``/c/bank/<name>/signal``.
 
 Signal types and values
 -----------------------
@@ -81,7 +87,9 @@ Names follow python-threatexchange's ``SignalType.get_name()``: ``pdq``,
 also read. Hashes are validated by threatexchange's own ``validate_signal_str``
 (``threatexchange/signal_type/pdq/signal.py``, ``md5.py``, ``sha256.py``) after Lindung's
 normalisation (surrounding whitespace stripped, hex lowercased), so Lindung accepts what
-HMA accepts plus upper-case hex.
+HMA accepts plus upper-case hex. Lindung's ``md5``/``sha256`` are hashes of any file, but
+threatexchange's only MD5/SHA-256 file types are the video ones, so they are exported
+under those names; threatexchange tools will apply them to videos only.
 
 A vPDQ value is stored as the frame text the vPDQ C++ tools write
 (``outputVPDQFeatureToFile`` in ``vpdq/cpp/io/vpdqio.cpp``): one
@@ -89,9 +97,15 @@ A vPDQ value is stored as the frame text the vPDQ C++ tools write
 python-threatexchange instead serialises a vPDQ signal as a JSON list of
 ``"pdq_hex,quality,timestamp"`` strings (``VpdqCompactFeature`` and ``vpdq_to_json`` in
 ``threatexchange/extensions/vpdq/vpdq_util.py``); that form is accepted anywhere a vPDQ
-value is (frames are numbered from 0, as it has no frame numbers) and is what the
-threatexchange and HMA formats write. The parsing is self-contained because
-threatexchange's vPDQ module needs the native ``vpdq`` package just to import.
+value is, and is what the threatexchange and HMA formats write. It has no frame
+numbers, so frames read from it are numbered from 0 and original frame numbers do not
+survive those formats (vPDQ matching compares hashes and quality, never frame numbers).
+The parsing is self-contained because threatexchange's vPDQ module needs the native
+``vpdq`` package just to import.
+
+Not implemented: the ``.te`` state files of ``threatexchange fetch``
+(``cli/dataset/simple_serialization.py``), which are a cache of ThreatExchange API
+indicators rather than something users exchange.
 """
 
 from __future__ import annotations
@@ -425,6 +439,22 @@ def _check_label(label: object) -> str:
     return text
 
 
+def _labels_are_clean(labels: tuple[object, ...]) -> bool:
+    """True if ``labels`` need no normalisation: the common case, checked cheaply."""
+    for label in labels:
+        if (
+            label.__class__ is not str
+            or not label
+            or label != label.strip()
+            or ";" in label
+            or len(label) > _MAX_LABEL_LENGTH
+        ):
+            return False
+    return len(set(labels)) == len(labels) and not _BAD_SINGLE_LINE.search(
+        "".join(labels)  # type: ignore[arg-type]
+    )
+
+
 def _check_labels(labels: Iterable[object]) -> tuple[str, ...]:
     if isinstance(labels, str):
         raise ValueError("labels must be a sequence of strings, not one string")
@@ -446,6 +476,8 @@ def _check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
     if not isinstance(metadata, Mapping):
         raise ValueError(f"metadata must be a mapping, not {type(metadata).__name__}")
     result: dict[str, str] = {}
+    if not metadata:
+        return result
     for key, value in metadata.items():
         checked = _check_metadata_key(key)
         if not isinstance(value, str):
@@ -462,6 +494,8 @@ def _check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
 def _check_added_at(value: datetime | None) -> datetime | None:
     if value is None:
         return None
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        return value
     if not isinstance(value, datetime):
         raise ValueError(f"added_at must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -490,15 +524,32 @@ class BankRow:
     metadata: dict[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        st = _coerce_type(self.signal_type)
-        object.__setattr__(self, "signal_type", st)
-        object.__setattr__(self, "value", _normalise_value(st, self.value))
-        object.__setattr__(self, "labels", _check_labels(self.labels))
+        # Banks hold millions of rows: only replace a field when normalising changed it.
+        st = self.signal_type
+        if st.__class__ is not SignalType:
+            st = _coerce_type(st)
+            object.__setattr__(self, "signal_type", st)
+        value = _normalise_value(st, self.value)
+        if value != self.value:
+            object.__setattr__(self, "value", value)
+        labels: Any = self.labels  # callers may pass any iterable; normalised here
+        if labels.__class__ is list:
+            labels = tuple(labels)
+        if labels.__class__ is not tuple or not _labels_are_clean(labels):
+            labels = _check_labels(labels)
+        if labels is not self.labels:
+            object.__setattr__(self, "labels", labels)
         for name in ("source", "provenance", "added_by"):
-            object.__setattr__(self, name, _check_text(name, getattr(self, name)))
-        object.__setattr__(self, "added_at", _check_added_at(self.added_at))
-        if not isinstance(self.disabled, bool):
+            text = getattr(self, name)
+            if text.__class__ is not str or text:
+                checked = _check_text(name, text)
+                if checked != text:
+                    object.__setattr__(self, name, checked)
+        if self.added_at is not None:
+            object.__setattr__(self, "added_at", _check_added_at(self.added_at))
+        if self.disabled is not True and self.disabled is not False:
             raise ValueError(f"disabled must be a bool, not {type(self.disabled).__name__}")
+        # Always a private copy, so the caller's dict cannot change a frozen row.
         object.__setattr__(self, "metadata", _check_metadata(self.metadata))
 
     @property
@@ -658,6 +709,40 @@ class _Raw:
     names: Mapping[str, str] = field(default_factory=dict)
 
 
+def _make_row(raw: _Raw, errors: _Errors) -> BankRow | None:
+    """A row from ``raw``, or None with every problem in it recorded in ``errors``.
+
+    Tries the happy path first (one BankRow construction validates everything); only a
+    row with a problem pays for the field-by-field pass that says exactly what is wrong.
+    """
+    try:
+        st = raw.signal_type
+        if st.__class__ is not SignalType:
+            st = _NAME_TO_TYPE[st.strip().lower()]
+        labels = raw.labels
+        if labels.__class__ is str:
+            labels = [label for label in labels.split(";") if label.strip()]
+        added_at = raw.added_at
+        if added_at.__class__ is str:
+            added_at = _parse_datetime(added_at)
+        disabled = raw.disabled
+        if disabled is not True and disabled is not False:
+            disabled = _parse_bool(disabled)
+        return BankRow(
+            st,
+            raw.value,
+            labels,
+            raw.source,
+            raw.provenance,
+            raw.added_by,
+            added_at,
+            disabled,
+            raw.metadata,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return _build_row(raw, errors)
+
+
 def _build_row(raw: _Raw, errors: _Errors) -> BankRow | None:
     """Validate every field of ``raw``, recording each problem; a row only if none."""
     before = errors.count
@@ -665,7 +750,7 @@ def _build_row(raw: _Raw, errors: _Errors) -> BankRow | None:
     def check(name: str, func: Callable[[], Any]) -> Any:
         try:
             return func()
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             errors.add(raw.locate(name), raw.names.get(name, name), str(exc))
             return None
 
@@ -705,9 +790,14 @@ def _build_row(raw: _Raw, errors: _Errors) -> BankRow | None:
     }
     for name in ("source", "provenance", "added_by"):
         fields[name] = check(name, partial(_check_text, name, getattr(raw, name)))
-    if errors.count != before or st is None or value is None:
-        return None
-    return BankRow(signal_type=st, value=value, **fields)
+    if errors.count == before and st is not None and value is not None:
+        try:
+            return BankRow(signal_type=st, value=value, **fields)
+        except ValueError as exc:  # pragma: no cover - every field was checked above
+            errors.add(raw.locate("value"), None, str(exc))
+    if errors.count == before:  # pragma: no cover - never drop a row silently
+        errors.add(raw.locate("value"), None, "row could not be read")
+    return None
 
 
 class _Rows:
@@ -805,10 +895,11 @@ def detect_format(filename: str | None, first_bytes: bytes | str) -> BankFormat:
             columns = {c.strip().lower() for c in next(csv.reader([first_line]))}
         except (csv.Error, StopIteration):
             columns = set()
-        if {"signal_type", "signal_str"} <= columns:
-            return BankFormat.THREATEXCHANGE_CSV
+        # threatexchange's CSV never has "value"; Lindung's may have any extra column.
         if {"signal_type", "value"} <= columns:
             return BankFormat.CSV
+        if {"signal_type", "signal_str"} <= columns:
+            return BankFormat.THREATEXCHANGE_CSV
         token = first_line.split(None, 1)[0] if first_line.split() else ""
         if token.lower() in _NAME_TO_TYPE or token.upper() in _ROTATIONS:
             return BankFormat.THREATEXCHANGE
@@ -908,6 +999,28 @@ def read_bank_file(
     return rows.rows
 
 
+class _CsvHeader(NamedTuple):
+    record: _CsvRecord
+    known: dict[str, int]  # the format's own columns, lower-cased
+    extra: dict[str, int]  # metadata columns
+    unnamed: list[int]  # columns without a name (spreadsheets add them); must stay empty
+
+    def cells(self, record: _CsvRecord, errors: _Errors) -> list[str] | None:
+        """The record's cells padded to the header's width, or None (error recorded)."""
+        cells, width = record.cells, len(self.record.cells)
+        if len(cells) > width:
+            errors.add(record.line, None, f"{len(cells)} fields but the header names only {width}")
+            return None
+        for index in self.unnamed:
+            if index < len(cells) and cells[index].strip():
+                errors.add(
+                    record.line_of(index), None, f"column {index + 1} has a value but no name"
+                )
+                return None
+        # A short row (trailing empty cells left out) means those cells are empty.
+        return cells + [""] * (width - len(cells))
+
+
 class _CsvRecord(NamedTuple):
     line: int  # physical line the record starts on
     cells: list[str]
@@ -928,15 +1041,18 @@ def _csv_records(lines: Sequence[str], errors: _Errors) -> Iterator[_CsvRecord]:
             return
         except csv.Error as exc:
             # The reader cannot resynchronise after broken quoting; report and stop.
-            raise errors.fail(reader.line_num, None, f"malformed CSV: {exc}") from None
+            start = consumed + 1
+            span = f" (lines {start}-{reader.line_num})" if reader.line_num > start else ""
+            hint = "; is a quote left open?" if "end of data" in str(exc) else ""
+            raise errors.fail(start, None, f"malformed CSV{span}: {exc}{hint}") from None
         start, consumed = consumed + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
+        if len(cells) > 1 or (cells and cells[0].strip()):  # else a blank line
             yield _CsvRecord(start, cells)
 
 
 def _csv_header(
     records: Iterator[_CsvRecord], columns: Sequence[str], required: int, errors: _Errors
-) -> tuple[_CsvRecord, dict[str, int], dict[str, int]] | None:
+) -> _CsvHeader | None:
     """Read the header: the format's ``columns`` (lower-cased; the first ``required`` of
     them must be present) and the metadata columns, by index. None if unusable."""
     example = ",".join(columns)
@@ -946,20 +1062,23 @@ def _csv_header(
         return None
     known: dict[str, int] = {}
     extra: dict[str, int] = {}
-    seen: set[str] = set()
+    unnamed: list[int] = []
     for index, cell in enumerate(header.cells):
         name = cell.strip()
-        if name.lower() in seen:
+        if not name:
+            unnamed.append(index)
+            continue
+        # The format's own columns match in any case; metadata keys are case-sensitive.
+        key = name.lower() if name.lower() in columns else name
+        if key in known or key in extra:
             errors.add(header.line, None, f"column {_show(name)} appears twice")
-            continue
-        seen.add(name.lower())
-        if name.lower() in columns:
-            known[name.lower()] = index
-            continue
-        try:
-            extra[_check_metadata_key(name)] = index
-        except ValueError as exc:
-            errors.add(header.line, None, f"column {index + 1}: {exc}")
+        elif key in columns:
+            known[key] = index
+        else:
+            try:
+                extra[_check_metadata_key(name)] = index
+            except ValueError as exc:
+                errors.add(header.line, None, f"column {index + 1}: {exc}")
     missing = [c for c in columns[:required] if c not in known]
     if missing:
         errors.add(
@@ -970,7 +1089,7 @@ def _csv_header(
         )
     if errors.count:
         return None
-    return header, known, extra
+    return _CsvHeader(header, known, extra, unnamed)
 
 
 def _record_locator(record: _CsvRecord, known: Mapping[str, int]) -> Callable[[str], int]:
@@ -985,26 +1104,31 @@ def _read_csv(lines: Sequence[str], rows: _Rows, errors: _Errors) -> None:
     parsed = _csv_header(records, _CSV_COLUMNS, 2, errors)
     if parsed is None:
         return
-    header, known, extra = parsed
-    width = len(header.cells)
+    known, extra = parsed.known, parsed.extra
+    type_at, value_at = known["signal_type"], known["value"]
+    labels_at, source_at = known.get("labels"), known.get("source")
+    provenance_at, added_by_at = known.get("provenance"), known.get("added_by")
+    added_at_at, disabled_at = known.get("added_at"), known.get("disabled")
+    extra_items = list(extra.items())
     for record in records:
         rows.count(record.line)
-        cells = record.cells
-        if len(cells) != width:
-            errors.add(
-                record.line, None, f"expected {width} fields as in the header, got {len(cells)}"
-            )
+        cells = parsed.cells(record, errors)
+        if cells is None:
             continue
         raw = _Raw(
-            signal_type=cells[known["signal_type"]],
-            value=cells[known["value"]],
+            signal_type=cells[type_at],
+            value=cells[value_at],
             locate=_record_locator(record, known),
-            metadata={key: cells[i] for key, i in extra.items()},
+            labels=cells[labels_at] if labels_at is not None else (),
+            source=cells[source_at] if source_at is not None else "",
+            provenance=cells[provenance_at] if provenance_at is not None else "",
+            added_by=cells[added_by_at] if added_by_at is not None else "",
+            added_at=cells[added_at_at] if added_at_at is not None else None,
+            disabled=cells[disabled_at] if disabled_at is not None else False,
+            metadata={key: cells[i] for key, i in extra_items} if extra_items else {},
         )
-        for name in ("labels", "source", "provenance", "added_by", "added_at", "disabled"):
-            if name in known:
-                setattr(raw, name, cells[known[name]])
-        rows.add(_build_row(raw, errors), record.line_of(known["value"]))
+        row = _make_row(raw, errors)
+        rows.add(row, record.line_of(value_at) if row is not None else 0)
 
 
 def _read_threatexchange(
@@ -1040,7 +1164,7 @@ def _read_threatexchange(
             metadata=metadata,
             names=names,
         )
-        rows.add(_build_row(raw, errors), number, "signal")
+        rows.add(_make_row(raw, errors), number, "signal")
 
 
 # threatexchange.exchanges.fetch_state.AggregateSignalOpinionCategory
@@ -1076,7 +1200,7 @@ def _read_threatexchange_csv(lines: Sequence[str], rows: _Rows, errors: _Errors)
     parsed = _csv_header(records, _THREATEXCHANGE_CSV_COLUMNS, 2, errors)
     if parsed is None:
         return
-    header, known, extra = parsed
+    known, extra = parsed.known, parsed.extra
     # Lindung names the fields differently; map them so errors point at the right cell.
     columns = {
         "signal_type": known["signal_type"],
@@ -1086,15 +1210,11 @@ def _read_threatexchange_csv(lines: Sequence[str], rows: _Rows, errors: _Errors)
         **({"metadata": known["category"]} if "category" in known else {}),
     }
     names = {"value": "signal_str", "source": "collab", "labels": "tags", "metadata": "category"}
-    width = len(header.cells)
     merged: dict[tuple[SignalType, str], _Merged] = {}
     for record in records:
         rows.count(record.line)
-        cells = record.cells
-        if len(cells) != width:
-            errors.add(
-                record.line, None, f"expected {width} fields as in the header, got {len(cells)}"
-            )
+        cells = parsed.cells(record, errors)
+        if cells is None:
             continue
         locate = _record_locator(record, columns)
         metadata = {key: cells[i] for key, i in extra.items()}
@@ -1118,7 +1238,7 @@ def _read_threatexchange_csv(lines: Sequence[str], rows: _Rows, errors: _Errors)
             metadata=metadata,
             names=names,
         )
-        row = _build_row(raw, errors)
+        row = _make_row(raw, errors)
         if row is None:
             continue
         seen = merged.get(row.key)
@@ -1331,7 +1451,7 @@ def _read_hma_item(
         raw = _Raw(
             signal_type=name,
             value=value,
-            locate=_same_line(where),
+            locate=_hma_locator(json_lines, path, where, has_extras=extras is not None),
             labels=base.labels,
             source=base.source,
             provenance=base.provenance,
@@ -1339,12 +1459,30 @@ def _read_hma_item(
             added_at=base.added_at,
             disabled=base.disabled,
             metadata=base.metadata,
-            names={"signal_type": label, "value": label},
+            names={"signal_type": label, "value": label, **_LINDUNG_FIELD_NAMES}
+            if extras is not None
+            else {"signal_type": label, "value": label},
         )
         if not isinstance(value, str):
             errors.add(where(), label, "signal must be a string")
             continue
-        rows.add(_build_row(raw, errors), where, label)
+        rows.add(_make_row(raw, errors), where, label)
+
+
+_LINDUNG_FIELD_NAMES: Final = {name: f"lindung.{name}" for name in _LINDUNG_KEYS}
+
+
+def _hma_locator(
+    json_lines: _JsonLines, path: _Path, where: Callable[[], int], *, has_extras: bool
+) -> Callable[[str], int]:
+    """Line of a field: its place in the "lindung" object if it came from there."""
+
+    def locate(name: str) -> int:
+        if has_extras and name in _LINDUNG_KEYS:
+            return json_lines.line((*path, "lindung", name))
+        return where()
+
+    return locate
 
 
 def _read_hma_content(

@@ -17,7 +17,6 @@ from lindung.server.auth import principal_of
 router = Router(tags=["banks"])
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-EXPORT_MEDIA_TYPES = {"csv": "text/csv", "hma": "application/json"}
 
 
 class BankOut(Schema):
@@ -214,7 +213,6 @@ def export_file(
         services.export_rows(principal_of(request), name, include_disabled=include_disabled)
     )
     body = write_bank_file(rows, fmt)
-    response = HttpResponse(body, content_type=EXPORT_MEDIA_TYPES.get(fmt.value, "text/plain"))
-    ext = {"csv": "csv", "hma": "json"}.get(fmt.value, "txt")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+    response = HttpResponse(body, content_type=fmt.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}{fmt.file_extension}"'
     return response
