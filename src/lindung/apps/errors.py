@@ -52,3 +52,44 @@ class PayloadTooLarge(LindungError):
 class UnsupportedMedia(LindungError):
     status = 415
     code = "unsupported_media"
+
+
+def clean_or_invalid(obj: Any, exclude: list[str] | None = None) -> None:
+    """Run a model's field validation and report failures as one InvalidInput (422)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidInput("Invalid data.", details=exc.message_dict) from None
+
+
+def parse_signal(signal_type: str, value: str) -> tuple[Any, str]:
+    """Validate a (signal type, hash) pair from a client: the SignalType and normalised value.
+
+    One place for this check, so the bank API and the scan API accept exactly the same
+    hashes (and the same threatexchange type names).
+    """
+    from lindung.detect.bankfile import signal_type_from_name, validate_signal
+
+    try:
+        kind = signal_type_from_name(signal_type)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    try:
+        return kind, validate_signal(kind, value)
+    except ValueError as exc:
+        raise InvalidInput(f"Invalid {kind.value} hash: {exc}") from None
+
+
+def parse_bank_format(name: str | None) -> Any:
+    """The BankFormat named by a client, None for 'guess', or a 422 listing the choices."""
+    from lindung.detect.bankfile import BankFormat
+
+    if not name:
+        return None
+    try:
+        return BankFormat(name)
+    except ValueError:
+        allowed = ", ".join(f.value for f in BankFormat)
+        raise InvalidInput(f"Unknown format {name!r}; use one of {allowed}.") from None

@@ -21,16 +21,9 @@ from lindung.apps.accounts.permissions import (
     require,
 )
 from lindung.apps.audit.services import record
-from lindung.apps.errors import Conflict, InvalidInput
+from lindung.apps.errors import Conflict, InvalidInput, clean_or_invalid
 
 API_KEY_PREFIX = "lk"
-
-
-def _clean(obj: Organisation | User) -> None:
-    try:
-        obj.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise InvalidInput("Invalid account data.", details=exc.message_dict) from None
 
 
 def create_organisation(
@@ -39,7 +32,7 @@ def create_organisation(
     if not principal.is_superuser:
         raise InvalidInput("Only an operator can create organisations.")
     org = Organisation(name=name, slug=slugify(name)[:64], kind=kind, country=country.upper())
-    _clean(org)
+    clean_or_invalid(org)
     with transaction.atomic():
         if Organisation.objects.filter(slug=org.slug).exists():
             raise Conflict(f"An organisation named {name!r} already exists.")
@@ -75,7 +68,7 @@ def create_user(
     except ValidationError as exc:
         raise InvalidInput("Password too weak.", details={"password": exc.messages}) from None
     user.set_password(password)
-    _clean(user)
+    clean_or_invalid(user)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(f"A user named {username!r} already exists.")

@@ -51,6 +51,21 @@ def compute_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def hash_of(entry: AuditEntry) -> str:
+    """The hash an entry must carry, computed from its own fields and its predecessor's hash."""
+    return compute_hash(
+        prev_hash=entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        organisation_id=entry.organisation_id,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        data=entry.data,
+    )
+
+
 def record(
     action: str,
     *,
@@ -66,9 +81,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq = head.seq + 1
         at = datetime.now(UTC)
-        payload = _canonical(data or {})
-        entry_hash = compute_hash(
-            prev_hash=head.entry_hash,
+        entry = AuditEntry(
             seq=seq,
             at=at,
             actor=actor,
@@ -76,20 +89,12 @@ def record(
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            data=payload,
-        )
-        entry = AuditEntry.objects.create(
-            seq=seq,
-            at=at,
-            actor=actor,
-            organisation_id=organisation_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=payload,
+            data=_canonical(data or {}),
             prev_hash=head.entry_hash,
-            entry_hash=entry_hash,
         )
+        entry.entry_hash = hash_of(entry)
+        entry.save()
+        entry_hash = entry.entry_hash
         AuditHead.objects.filter(id=1).update(seq=seq, entry_hash=entry_hash)
         return entry
 
@@ -123,17 +128,7 @@ def verify(expected_head: str | None = None, batch_size: int = 5000) -> VerifyRe
             )
         if entry.prev_hash != prev_hash:
             result.problems.append(f"entry {entry.seq} does not link to the entry before it")
-        recomputed = compute_hash(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            organisation_id=entry.organisation_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            data=entry.data,
-        )
+        recomputed = hash_of(entry)
         if recomputed != entry.entry_hash:
             result.problems.append(f"entry {entry.seq} was modified after it was written")
         prev_hash = entry.entry_hash

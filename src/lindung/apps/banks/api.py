@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from lindung.apps.banks import services
 from lindung.apps.banks.models import Bank, BankEntry
-from lindung.apps.errors import InvalidInput, PayloadTooLarge
+from lindung.apps.errors import InvalidInput, PayloadTooLarge, parse_bank_format
 from lindung.detect.bankfile import BankFileError, BankFormat, read_bank_file, write_bank_file
 from lindung.server.auth import principal_of
 
@@ -183,11 +183,7 @@ def import_file(
 ) -> ImportOut:
     if file.size and file.size > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"Bank files are limited to {MAX_IMPORT_BYTES} bytes.")
-    try:
-        fmt = BankFormat(format) if format else None
-    except ValueError:
-        allowed = ", ".join(f.value for f in BankFormat)
-        raise InvalidInput(f"Unknown format {format!r}; use one of {allowed}.") from None
+    fmt = parse_bank_format(format)
     try:
         rows = read_bank_file(file.read(), fmt, filename=file.name)
     except BankFileError as exc:
@@ -204,11 +200,7 @@ def import_file(
 def export_file(
     request: HttpRequest, name: str, format: str = "csv", include_disabled: bool = False
 ) -> HttpResponse:
-    try:
-        fmt = BankFormat(format)
-    except ValueError:
-        allowed = ", ".join(f.value for f in BankFormat)
-        raise InvalidInput(f"Unknown format {format!r}; use one of {allowed}.") from None
+    fmt = parse_bank_format(format) or BankFormat.CSV
     rows = list(
         services.export_rows(principal_of(request), name, include_disabled=include_disabled)
     )

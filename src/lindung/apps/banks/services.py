@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 
@@ -24,8 +23,15 @@ from lindung.apps.accounts.permissions import (
 )
 from lindung.apps.audit.services import record
 from lindung.apps.banks.models import Bank, BankEntry, IndexVersion
-from lindung.apps.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lindung.detect.bankfile import BankRow, validate_signal
+from lindung.apps.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    clean_or_invalid,
+    parse_signal,
+)
+from lindung.detect.bankfile import BankRow
 from lindung.detect.signals import SignalType
 
 IMPORT_BATCH = 2000
@@ -67,13 +73,6 @@ def get_bank(principal: Principal, name: str, *, write: bool = False) -> Bank:
     return bank
 
 
-def _full_clean(obj: Bank | BankEntry, exclude: Sequence[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False)
-    except ValidationError as exc:
-        raise InvalidInput("Invalid bank data.", details=exc.message_dict) from None
-
-
 def create_bank(principal: Principal, name: str, **fields: Any) -> Bank:
     require(principal, Permission.BANKS_WRITE)
     unknown = set(fields) - set(BANK_FIELDS)
@@ -83,7 +82,7 @@ def create_bank(principal: Principal, name: str, **fields: Any) -> Bank:
     if organisation is None:
         raise InvalidInput("A bank belongs to an organisation; act on behalf of one.")
     bank = Bank(organisation=organisation, name=name, created_by=principal.actor, **fields)
-    _full_clean(bank)
+    clean_or_invalid(bank)
     with transaction.atomic():
         if Bank.objects.filter(name=name).exists():
             raise Conflict(f"A bank named {name!r} already exists.")
@@ -109,7 +108,7 @@ def update_bank(principal: Principal, name: str, **fields: Any) -> Bank:
         before = {k: getattr(bank, k) for k in fields}
         for key, value in fields.items():
             setattr(bank, key, value)
-        _full_clean(bank)
+        clean_or_invalid(bank)
         bank.save()
         record(
             "bank.updated",
@@ -150,15 +149,7 @@ def add_entry(
     provenance: str = "",
     metadata: dict[str, str] | None = None,
 ) -> BankEntry:
-    try:
-        kind = SignalType(signal_type)
-    except ValueError:
-        allowed = ", ".join(t.value for t in SignalType)
-        raise InvalidInput(f"Unknown signal type {signal_type!r}; use one of {allowed}.") from None
-    try:
-        normalised = validate_signal(kind, value)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    kind, normalised = parse_signal(signal_type, value)
     row = BankRow(
         signal_type=kind,
         value=normalised,
@@ -170,7 +161,7 @@ def add_entry(
     with transaction.atomic():
         bank = get_bank(principal, bank_name, write=True)
         entry = _entry_from_row(bank, row, principal.actor)
-        _full_clean(entry, exclude=["bank"])
+        clean_or_invalid(entry, exclude=["bank"])
         try:
             with transaction.atomic():
                 entry.save()

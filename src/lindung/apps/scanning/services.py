@@ -17,9 +17,8 @@ from lindung.apps.audit.services import record
 from lindung.apps.banks.live_index import Hit, live_index
 from lindung.apps.banks.models import Bank, BankEntry
 from lindung.apps.banks.services import visible_banks
-from lindung.apps.errors import InvalidInput, NotFound
+from lindung.apps.errors import InvalidInput, NotFound, parse_signal
 from lindung.apps.scanning.models import PolicyRule, Scan, ScanPolicy
-from lindung.detect.bankfile import validate_signal
 from lindung.detect.media.hashing import PDQ_MIN_QUALITY, MediaHashes
 from lindung.detect.media.video import VideoFrameHash, match_video
 from lindung.detect.signals import Action, Match, Signal, SignalType, Verdict
@@ -66,15 +65,7 @@ class ScanOutcome:
 
 def normalise_signal(signal_type: str, value: str, quality: int | None) -> Signal:
     """Validate one client-supplied hash; a bad one is a 422 naming what is wrong."""
-    try:
-        kind = SignalType(signal_type)
-    except ValueError:
-        allowed = ", ".join(t.value for t in SignalType)
-        raise InvalidInput(f"Unknown signal type {signal_type!r}; use one of {allowed}.") from None
-    try:
-        normalised = validate_signal(kind, value)
-    except ValueError as exc:
-        raise InvalidInput(f"Invalid {kind.value} hash: {exc}") from None
+    kind, normalised = parse_signal(signal_type, value)
     if quality is not None and not 0 <= quality <= 100:
         raise InvalidInput("PDQ quality must be between 0 and 100.")
     return Signal(kind, normalised, quality)
