@@ -19,8 +19,8 @@ Hashing", CVPR 2012) splits each 256-bit hash into ``m`` disjoint chunks of abou
 builds one hash table per chunk, keyed by that chunk's value. If two hashes are within distance
 ``r`` then, writing ``d_i`` for the distance restricted to chunk ``i``, ``sum(d_i) <= r``.
 
-We use the *generalised* pigeonhole principle (Qin, Wang, Xiao, Lin, Wang, "GPH: Similarity
-Search in Hamming Space", ICDE 2018): pick per-chunk radii ``t_i >= -1`` with
+We use the *generalised* pigeonhole principle (Qin et al., "GPH: Similarity Search in Hamming
+Space", ICDE 2018): pick per-chunk radii ``t_i >= -1`` with
 ``sum(t_i + 1) == r + 1``. If every chunk had ``d_i > t_i``, i.e. ``d_i >= t_i + 1``, then
 ``d >= sum(t_i + 1) = r + 1 > r``. So every true match has at least one chunk with
 ``d_i <= t_i``, and probing, for each chunk, every table key within ``t_i`` bits of the query's
@@ -30,10 +30,15 @@ radii get away with probing only ``r + 1`` tables. Unlike the classic split (eve
 (probes times per-probe cost plus expected candidates times verification cost).
 
 Candidates found in the tables are verified with an exact popcount over the four 64-bit words
-(``np.bitwise_count``), so the index never reports a false positive either. Only the (few)
-survivors are de-duplicated, since the same bank hash can be found through several chunks.
+(``np.bitwise_count``), so the index never reports a false positive either. Before that they are
+sorted by bank position, which drops duplicates (a hash found through several chunks) and makes
+the verification read the hash columns in order rather than at random.
 
-When the probes would cost more than reading the whole bank -- large radii (above about 60 bits at
+All of it is vectorised: a batch of queries probes every table with one gather, and candidates
+are collected with one "ragged" gather, so the Python interpreter does a few dozen numpy calls
+per batch whatever the bank size or radius.
+
+When the probes would cost more than reading the whole bank -- large radii (above about 55 bits at
 N = 10^6) or tiny banks -- the same query is answered by a blocked brute-force scan instead. The
 choice is made from an estimated cost before a batch starts, and re-checked against the real
 candidate counts while it runs, so a bank full of near-identical hashes (skewed buckets) cannot
@@ -46,9 +51,11 @@ Layout and memory
   :meth:`PdqIndex.from_array` expects. Hamming distance is the popcount of the XOR of the words.
 * Per chunk of width ``w``: ``ids`` (uint32, one per hash, bank positions sorted by chunk value)
   and ``offsets`` (uint32, ``2**w + 1``), a CSR table: bucket ``v`` is
-  ``ids[offsets[v]:offsets[v + 1]]``. Chunk width is ``b ~ log2(N) + 3`` bits, capped at 23 so
-  that the tables stay small; that gives 12 chunks for N = 10^6 .. 10^7 and about
-  ``32 + 12 * 4 = 80`` bytes per hash plus ~128 MiB of offsets at 10^7 hashes.
+  ``ids[offsets[v]:offsets[v + 1]]``; plus a one-bit-per-bucket occupancy bitmap, small enough
+  to stay in cache, so that probes of empty buckets (most of them) skip the offsets read. Chunk
+  width is ``b ~ log2(N) + 3`` bits, capped at 23 so that the tables stay small; that gives 12
+  chunks for N = 10^6 .. 10^7 and about ``32 + 12 * 4 = 80`` bytes per hash plus ~135 MiB of
+  offsets and bitmaps at 10^7 hashes.
 * Positions are stored as uint32, so a bank holds at most ``2**32 - 1`` hashes.
 
 Thread safety
@@ -57,8 +64,8 @@ A :class:`PdqIndex` is immutable after construction (its arrays are marked read-
 ``search`` keeps no per-call state on the instance, so any number of threads may search it at
 once. To update a bank, build a new index -- e.g. in a background thread -- and swap the
 reference atomically; searches already running keep using the old one. The only shared mutable
-state is two module-level ``functools.lru_cache`` caches (flip masks and query plans), which are
-safe to use from several threads.
+state is three module-level ``functools.lru_cache`` caches (flip masks, query plans and probe
+patterns, all read-only values), which are safe to use from several threads.
 """
 
 from __future__ import annotations
@@ -102,8 +109,9 @@ Cols: TypeAlias = tuple[Words, Words, Words, Words]
 
 # Default chunk width is ceil(log2 N) + 3 bits, clamped to [_MIN_CHUNK_BITS, _MAX_CHUNK_BITS].
 # Wider chunks mean sparser buckets (fewer candidates to verify) but more probes and bigger
-# offsets tables; +3 measured best at N = 10^5 .. 10^6 and 23 bits keeps the offsets of a
-# 10^7-hash bank near 128 MiB.
+# offsets tables. At N = 10^6, r = 31, 12 chunks (21-22 bits) searched ~1.5x faster than 13 and
+# ~2x faster than 14; 11 chunks (23-24 bits) was no faster and took 2.5x the memory. The 23-bit
+# cap keeps the offsets of a 10^7-hash bank near 128 MiB.
 _MIN_CHUNK_BITS: Final = 12
 _MAX_CHUNK_BITS: Final = 23
 # Explicit ``chunks`` must keep each chunk at most 24 bits (offsets table <= 64 MiB).
@@ -112,20 +120,20 @@ _MIN_CHUNKS: Final = math.ceil(PDQ_BITS / 24)
 # Cost model, in nanoseconds, fitted to timings at N = 10^5 .. 3 * 10^6 with numpy 2.4 on a
 # 2-vCPU AMD EPYC VM. Probes and candidates are dominated by cache misses (random gathers from
 # the offsets tables and the hash columns); the scan streams. Only the ratios matter: they pick
-# probing or scanning (crossover near r = 60 at N = 10^6), and a wrong pick costs time, never
+# probing or scanning (crossover near r = 55 at N = 10^6), and a wrong pick costs time, never
 # correctness.
-_COST_PROBE: Final = 25.0  # per table probe: xor, two gathers from offsets, test for empty
-_COST_CANDIDATE: Final = 70.0  # per candidate: ragged gather, sort, 4-word popcount check
-_COST_SCAN_ROW: Final = 4.5  # per (query, bank hash) pair in the blocked brute-force scan
+_COST_PROBE: Final = 25.0  # per table probe: bitmap test, offsets gather if occupied
+_COST_CANDIDATE: Final = 80.0  # per candidate: ragged gather, sort, 4-word popcount check
+_COST_SCAN_ROW: Final = 4.0  # per (query, bank hash) pair in the blocked brute-force scan
 # While probing, give up and scan when the real cost exceeds the scan estimate by this factor.
 _ABORT_FACTOR: Final = 1.5
 
-# Batching keeps temporaries bounded: at most ~_PROBE_BUDGET probes (~20 bytes each) per batch,
+# Batching keeps temporaries bounded: at most ~_PROBE_BUDGET probes (~30 bytes each) per batch,
 # candidates gathered in pieces of at most _CANDIDATE_BUDGET (plus one bucket), and the scan
 # works on (_SCAN_QUERIES x _SCAN_ROWS) blocks that fit in cache.
 _MAX_BATCH: Final = 512
 _PROBE_BUDGET: Final = 1 << 20
-_CANDIDATE_BUDGET: Final = 1 << 22
+_CANDIDATE_BUDGET: Final = 1 << 21
 _SCAN_QUERIES: Final = 16
 _SCAN_ROWS: Final = 1 << 14
 _SCAN_BATCH: Final = 256
@@ -384,13 +392,14 @@ class PdqIndex:
     build a new index (in the background if you like) and swap the reference.
     """
 
-    __slots__ = ("_cols", "_ids", "_layout", "_n", "_offsets")
+    __slots__ = ("_cols", "_ids", "_layout", "_n", "_occupied", "_offsets")
 
     _n: int
     _cols: Cols
     _layout: tuple[tuple[int, int], ...]
     _ids: Chunk  # (chunks * n,): row c (positions sorted by chunk c's value) at c * n
     _offsets: Chunk  # every chunk's CSR offsets (2**w + 1 each), concatenated
+    _occupied: NDArray[np.uint8]  # bit s set iff offsets slot s starts a non-empty bucket
 
     def __init__(self, hex_hashes: Sequence[str], *, chunks: int | None = None) -> None:
         """Index ``hex_hashes`` (64 hex digits each, either case).
@@ -424,11 +433,14 @@ class PdqIndex:
             raise ValueError(f"a PdqIndex holds at most {MAX_BANK_SIZE} hashes, got {n}")
         self._n = n
         self._layout = _chunk_layout(n, chunks)
-        c0, c1, c2, c3 = (_frozen(np.ascontiguousarray(words[:, k])) for k in range(_WORDS))
+        # Always copies (a column of a one-row array is contiguous, and would otherwise be a view
+        # of the caller's array).
+        c0, c1, c2, c3 = (_frozen(np.array(words[:, k], dtype=np.uint64)) for k in range(_WORDS))
         self._cols = (c0, c1, c2, c3)
         if n == 0:
             self._ids = _frozen(np.empty(0, dtype=np.uint32))
             self._offsets = _frozen(np.empty(0, dtype=np.uint32))
+            self._occupied = _frozen(np.empty(0, dtype=np.uint8))
             return
         ids = np.empty(len(self._layout) * n, dtype=np.uint32)
         offsets = np.empty(sum((1 << w) + 1 for _, w in self._layout), dtype=np.uint32)
@@ -445,6 +457,9 @@ class PdqIndex:
             table += (1 << width) + 1
         self._ids = _frozen(ids)
         self._offsets = _frozen(offsets)
+        # One bit per slot (~0.5 MiB per 22-bit chunk, so it stays in cache) lets most probes --
+        # about 80% land in empty buckets at N = 10^6 -- skip the cache-missing offsets read.
+        self._occupied = _frozen(np.packbits(offsets[1:] > offsets[:-1], bitorder="little"))
 
     def __len__(self) -> int:
         return self._n
@@ -455,10 +470,12 @@ class PdqIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held by the index's arrays: 32 per hash for the hashes themselves, 4 per hash
-        per chunk for the tables, plus the per-chunk offsets (``4 * 2**w`` bytes each).
+        per chunk for the tables, plus per chunk the offsets (``4 * 2**w`` bytes) and occupancy
+        bitmap (``2**w / 8`` bytes).
 
-        Shared caches (flip masks, probe patterns; a few MiB at most) are not counted."""
-        return sum(c.nbytes for c in self._cols) + self._ids.nbytes + self._offsets.nbytes
+        Shared caches (flip masks, probe patterns; a few MiB in normal use) are not counted."""
+        tables = self._ids.nbytes + self._offsets.nbytes + self._occupied.nbytes
+        return sum(c.nbytes for c in self._cols) + tables
 
     # ---------------------------------------------------------------- search
 
@@ -480,6 +497,8 @@ class PdqIndex:
         """
         matches = self.search_array(hex_queries, max_distance, method=method)
         n_queries = len(hex_queries)
+        if n_queries == 0:
+            return []
         ends = np.cumsum(np.bincount(matches.query, minlength=n_queries)).tolist()
         pairs = list(zip(matches.position.tolist(), matches.distance.tolist(), strict=True))
         starts = [0, *ends[:-1]]
@@ -548,28 +567,34 @@ class PdqIndex:
         del value, high
         slots ^= probes.flip[:, None]
         slots += probes.table_base[:, None]
-        # Read offsets[slot] and offsets[slot + 1] back to back (one gather of interleaved
-        # pairs): the second read then hits the cache line the first one brought in.
-        pairs = np.empty((slots.size, 2), dtype=np.uint32)
-        pairs[:, 0] = slots.ravel()
+        slots = slots.ravel()
+        # Keep the probes whose bucket is non-empty (a cache-friendly bitmap lookup) ...
+        occupied = np.take(self._occupied, slots >> np.uint32(3))
+        occupied >>= (slots & np.uint32(7)).astype(np.uint8)
+        occupied &= np.uint8(1)
+        hit = np.flatnonzero(occupied)
+        n_probes = slots.size
+        del occupied
+        # ... and read offsets[slot] and offsets[slot + 1] back to back for those (one gather
+        # of interleaved pairs: the second read hits the cache line the first brought in).
+        pairs = np.empty((hit.size, 2), dtype=np.uint32)
+        pairs[:, 0] = slots[hit]
         pairs[:, 1] = pairs[:, 0]
         pairs[:, 1] += np.uint32(1)
         del slots
         bounds = np.take(self._offsets, pairs)
         del pairs
         first = bounds[:, 0]
-        lengths = bounds[:, 1] - first
-        hit = np.flatnonzero(lengths)
-        lens = lengths[hit].astype(np.int64)
+        lens = (bounds[:, 1] - first).astype(np.int64)
         total = int(lens.sum())
-        if _COST_PROBE * lengths.size + _COST_CANDIDATE * total > budget:
+        if _COST_PROBE * n_probes + _COST_CANDIDATE * total > budget:
             return None
         if total == 0:
             return np.empty(0, dtype=np.uint64)
         column, owner = np.divmod(hit, words.shape[0])
-        starts = first[hit].astype(np.int64)
+        starts = first.astype(np.int64)
         starts += probes.ids_row[column] * self._n
-        del bounds, first, lengths, hit, column
+        del bounds, first, hit, column
         qcols = _columns(words)
         found: list[NDArray[np.uint64]] = []
         pending: list[NDArray[np.uint64]] = []
@@ -657,16 +682,20 @@ def _bucket(
     """Fill one chunk's CSR table: positions sorted by chunk value, and bucket offsets.
 
     Sorting ``value << 32 | position`` as uint64 is ~4x faster than ``argsort`` (numpy's SIMD
-    sort) and leaves each bucket in position order, so results are deterministic.
+    sort) and leaves each bucket in position order, so results are deterministic. Counting the
+    buckets after sorting makes ``bincount``'s increments sequential, ~2x faster than random.
     """
-    offsets_out[0] = 0
-    np.cumsum(np.bincount(values, minlength=1 << width), out=offsets_out[1:], dtype=np.uint32)
     key = values.astype(np.uint64)
     del values
     key <<= np.uint64(32)
     key |= positions
     key.sort()
     np.copyto(ids_out, key, casting="unsafe")  # keeps the low 32 bits: the positions
+    key >>= np.uint64(32)  # now the sorted chunk values, all < 2**32
+    counts = np.bincount(key.view(np.int64), minlength=1 << width)
+    del key
+    offsets_out[0] = 0
+    np.cumsum(counts, out=offsets_out[1:], dtype=np.uint32)
 
 
 def _gather(
