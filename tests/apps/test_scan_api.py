@@ -233,3 +233,39 @@ def test_openapi_docs_are_served(api: ApiClient) -> None:
     spec = Client().get("/api/openapi.json").json()
     assert "/api/scan" in spec["paths"]
     assert Client().get("/api/health").json()["status"] == "ok"
+
+
+def test_review_queue_lists_flagged_scans_of_own_organisation(
+    api: ApiClient, other_api: ApiClient
+) -> None:
+    _bank(api, "KNOWN")
+    _add(api, "KNOWN", "pdq", _pdq(shapes_png(13)))
+    flagged = _scan_file(api, shapes_png(13))
+    _scan_file(api, shapes_png(14))
+    queue = api.get("/api/scans?needs_review=true").json()
+    assert [s["id"] for s in queue] == [flagged["scan_id"]]
+    assert queue[0]["matches"][0]["bank"] == "KNOWN"
+    assert len(api.get("/api/scans").json()) == 2
+    assert other_api.get("/api/scans").json() == []
+
+
+def test_index_status_needs_auth_and_declared_oversize_is_refused(api: ApiClient) -> None:
+    from django.test import Client
+
+    assert Client().get("/api/index").status_code == 401
+    assert api.get("/api/index").json()["counts"] == {"pdq": 0, "exact": 0, "vpdq": 0}
+    response = api.client.post(
+        "/api/scan",
+        b"x",
+        content_type="multipart/form-data; boundary=zzz",
+        HTTP_AUTHORIZATION=f"Bearer {api.key}",
+        CONTENT_LENGTH=str(10**12),
+    )
+    assert response.status_code == 413
+
+
+def test_oversized_json_body_is_413(api: ApiClient) -> None:
+    body = {"hashes": [{"signal_type": "pdq", "value": "0" * 64}], "pad": "x" * (11 * 1024 * 1024)}
+    response = api.post_json("/api/scan", body)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -9,10 +10,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
+from lindung.apps.accounts.permissions import Permission, require
 from lindung.apps.banks.live_index import live_index
 from lindung.apps.banks.services import current_index_version
 from lindung.apps.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from lindung.apps.scanning import services
+from lindung.apps.scanning.models import Scan
 from lindung.apps.scanning.services import ScanOutcome, ScanRequest, match_to_dict
 from lindung.detect.media.hashing import MediaHashes, MediaLimits, hash_bytes, hash_file
 from lindung.detect.media.video import frames_from_vpdq_text
@@ -71,11 +74,25 @@ def media_limits() -> MediaLimits:
     )
 
 
+#: Room for multipart boundaries and small form fields on top of the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def refuse_declared_oversize(request: HttpRequest) -> None:
+    """Refuse a body whose declared length is over the limit before Django reads (and
+    spools to disk) any of it; call before touching request.POST or request.FILES."""
+    limit = media_limits().max_bytes
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
+        raise PayloadTooLarge(f"Files are limited to {limit} bytes.")
+
+
 def hash_upload(request: HttpRequest, *, dihedral: bool) -> MediaHashes:
+    refuse_declared_oversize(request)
+    limits = media_limits()
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidInput("Send the content as a multipart field named 'file'.")
-    limits = media_limits()
     if upload.size is not None and upload.size > limits.max_bytes:
         raise PayloadTooLarge(f"Files are limited to {limits.max_bytes} bytes.")
     path = getattr(upload, "temporary_file_path", None)
@@ -162,6 +179,7 @@ def scan(request: HttpRequest) -> dict[str, Any]:
     if content_type == "application/json":
         scan_request = _request_from_json(request.body)
     elif content_type == "multipart/form-data":
+        refuse_declared_oversize(request)
         dihedral = request.POST.get("dihedral", "").strip().lower() in TRUE_WORDS
         media = hash_upload(request, dihedral=dihedral)
         scan_request = ScanRequest.from_media(media, banks=_banks_field(request.POST.get("banks")))
@@ -175,6 +193,7 @@ def scan(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/hash", summary="Hash a file without matching (PDQ, MD5, SHA-256, vPDQ)")
 def hash_endpoint(request: HttpRequest) -> dict[str, Any]:
+    refuse_declared_oversize(request)
     dihedral = request.POST.get("dihedral", "").strip().lower() in TRUE_WORDS
     return hash_upload(request, dihedral=dihedral).to_dict()
 
@@ -223,12 +242,60 @@ def get_policy(request: HttpRequest) -> PolicyIO:
     return _policy_out(policy)
 
 
-@router.get("/health", auth=None, summary="Liveness, index version and size")
+@router.get("/health", auth=None, summary="Liveness (no authentication, no data)")
 def health(request: HttpRequest) -> dict[str, Any]:
+    return {"status": "ok", "database_version": current_index_version()}
+
+
+@router.get("/index", summary="This worker's match index: version and size")
+def index_status(request: HttpRequest) -> dict[str, Any]:
+    require(principal_of(request), Permission.BANKS_READ)
     snap = live_index().snapshot()
     return {
-        "status": "ok",
         "index_version": snap.version,
         "database_version": current_index_version(),
-        "index_counts": snap.counts,
+        "built_at": snap.built_at,
+        "counts": snap.counts,
     }
+
+
+class ScanRecordOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str
+    media_type: str
+    action: str
+    needs_review: bool
+    signals: list[dict[str, Any]]
+    matches: list[dict[str, Any]]
+    reasons: list[str]
+
+
+@router.get("/scans", response=list[ScanRecordOut], summary="Your organisation's scans")
+def list_scans(
+    request: HttpRequest, needs_review: bool | None = None, offset: int = 0, limit: int = 50
+) -> list[ScanRecordOut]:
+    """The review queue is ``needs_review=true``: scans whose verdict was review or block_report."""
+    principal = principal_of(request)
+    require(principal, Permission.SCAN)
+    if offset < 0 or not 1 <= limit <= 500:
+        raise InvalidInput("offset must be >= 0 and limit between 1 and 500.")
+    scans = Scan.objects.order_by("-id")
+    if not principal.is_superuser:
+        scans = scans.filter(organisation_id=principal.organisation_id)
+    if needs_review is not None:
+        scans = scans.filter(needs_review=needs_review)
+    return [
+        ScanRecordOut(
+            id=s.pk,
+            created_at=s.created_at,
+            actor=s.actor,
+            media_type=s.media_type,
+            action=s.action,
+            needs_review=s.needs_review,
+            signals=s.signals,
+            matches=s.matches,
+            reasons=s.reasons,
+        )
+        for s in scans[offset : offset + limit]
+    ]

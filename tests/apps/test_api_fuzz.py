@@ -1,0 +1,43 @@
+"""Schemathesis against the published OpenAPI spec: no generated request may get a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from lindung.apps.banks.services import add_entry, create_bank
+from tests.apps.conftest import make_client, org_principal
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def auth_header(org: Any) -> dict[str, str]:
+    principal = org_principal(org)
+    create_bank(principal, "FUZZ")
+    add_entry(principal, "FUZZ", "md5", "0" * 32)
+    return {"Authorization": f"Bearer {make_client(org).key}"}
+
+
+def _load_schema() -> Any:
+    from lindung.server.wsgi import application
+
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+schema = _load_schema()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_request_gets_a_server_error(case: Any, auth_header: dict[str, str], db: None) -> None:
+    case.call_and_validate(headers=auth_header, checks=[not_a_server_error])
