@@ -57,3 +57,35 @@ def test_serve_starts_on_embedded_sqlite(tmp_path: Path) -> None:
         output = proc.communicate(timeout=10)[0]
     assert "created operator account admin" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_cli_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINDUNG_")}
+    env.update(LINDUNG_DATA_DIR=str(tmp_path / "var"), PYTHONPATH=os.pathsep.join(sys.path))
+    cases = [
+        ["bank", "list"],  # no migrations yet
+        ["audit", "verify"],
+    ]
+    for args in cases:
+        proc = subprocess.run(
+            [sys.executable, "-m", "lindung.cli", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert "lindung migrate" in proc.stderr
+    bad_url = dict(env, LINDUNG_DATABASE_URL="nosuchdb://x")
+    proc = subprocess.run(
+        [sys.executable, "-m", "lindung.cli", "bank", "list"],
+        env=bad_url,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -596,16 +596,22 @@ def bank_disable(
 
 @audit_app.command("verify")
 def audit_verify(
-    expect_head: Annotated[
-        str | None, typer.Option(help="Head hash exported earlier with `audit head`.")
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="SEQ:HASH exported earlier with `lindung audit head`; must still match."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the hash chain; exit 2 if any entry was edited, inserted or deleted."""
     setup_django()
-    from lindung.apps.audit.services import verify
+    from lindung.apps.audit.services import parse_anchor, verify
 
-    result = verify(expected_head=expect_head)
+    if anchor is not None:
+        try:
+            parse_anchor(anchor)
+        except ValueError as exc:
+            fail(str(exc))
+    result = verify(anchor=anchor)
     if as_json:
         print(
             json.dumps(
@@ -634,19 +640,42 @@ def audit_verify(
 
 
 @audit_app.command("head")
-def audit_head() -> None:
-    """Print the newest entry's number and hash, to keep somewhere the database is not."""
+def audit_head(as_json: JsonOpt = False) -> None:
+    """Print the newest entry as SEQ:HASH, to keep somewhere the database is not."""
     setup_django()
     from lindung.apps.audit.models import AuditHead
 
     head = AuditHead.objects.filter(id=1).first()
-    print(
-        json.dumps({"seq": head.seq if head else 0, "hash": head.entry_hash if head else "0" * 64})
-    )
+    seq, entry_hash = (head.seq, head.entry_hash) if head else (0, "0" * 64)
+    print(json.dumps({"seq": seq, "hash": entry_hash}) if as_json else f"{seq}:{entry_hash}")
 
 
 def main() -> None:
-    app()
+    """Entry point: any error the commands did not handle becomes one line, never a traceback."""
+    from django.db.utils import OperationalError, ProgrammingError
+
+    from lindung.apps.errors import LindungError
+    from lindung.config import ConfigError
+
+    try:
+        app()
+    except (LindungError, ConfigError) as exc:
+        err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}", highlight=False)
+        sys.exit(1)
+    except (OperationalError, ProgrammingError) as exc:
+        hint = (
+            " (run `lindung migrate` first?)"
+            if "no such table" in str(exc) or "does not exist" in str(exc)
+            else ""
+        )
+        err.print(f"[red]database error:[/red] {exc}{hint}", highlight=False)
+        sys.exit(1)
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence for an operator's terminal
+        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

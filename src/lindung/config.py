@@ -32,7 +32,7 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"LINDUNG_{name} must be true or false, not {raw!r}")
 
 
-def _int(name: str, default: int, minimum: int = 0) -> int:
+def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = _env(name, str(default))
     try:
         value = int(raw)
@@ -40,6 +40,8 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
         raise ConfigError(f"LINDUNG_{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"LINDUNG_{name} must be at least {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"LINDUNG_{name} must be at most {maximum}, not {value}")
     return value
 
 
@@ -104,5 +106,5 @@ def load_config() -> Config:
         video_frames_per_second=_float("VIDEO_FPS", 1.0, minimum=0.01),
         video_max_seconds=_int("VIDEO_MAX_SECONDS", 3600, minimum=1),
         index_refresh_seconds=_float("INDEX_REFRESH_SECONDS", 1.0, minimum=0.0),
-        default_pdq_threshold=_int("PDQ_THRESHOLD", 31, minimum=0),
+        default_pdq_threshold=_int("PDQ_THRESHOLD", 31, minimum=0, maximum=128),
     )

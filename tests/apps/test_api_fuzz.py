@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +17,22 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def auth_header(org: Any) -> dict[str, str]:
+def keep_test_connection() -> Iterator[None]:
+    """Requests go through the real WSGI handler, which closes the database connection when
+    a request ends; inside a test transaction that must not happen (Django's own test
+    client disconnects the same signal handlers)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_header(org: Any, keep_test_connection: None) -> dict[str, str]:
     principal = org_principal(org)
     create_bank(principal, "FUZZ")
     add_entry(principal, "FUZZ", "md5", "0" * 32)

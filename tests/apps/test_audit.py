@@ -72,10 +72,43 @@ def test_truncated_tail_is_detected() -> None:
     assert any("head records entry 5" in p for p in verify().problems)
 
 
-def test_expected_head_mismatch_is_detected() -> None:
+def test_anchor_survives_appends_and_reveals_rewrites() -> None:
+    entries = _write(2)
+    anchor = f"{entries[-1].seq}:{entries[-1].entry_hash}"
+    _write(3)
+    assert verify(anchor=anchor).ok
+    assert not verify(anchor=f"{entries[-1].seq}:{'f' * 64}").ok
+    assert any("not in the log" in p for p in verify(anchor=f"99:{'a' * 64}").problems)
+    with pytest.raises(ValueError):
+        verify(anchor="nonsense")
+
+
+def test_entries_appended_during_verify_are_not_tampering(monkeypatch) -> None:
+    from lindung.apps.audit import services
+
     _write(2)
-    assert verify(expected_head=verify().head_hash).ok
-    assert not verify(expected_head="f" * 64).ok
+    real_iter = AuditEntry.objects.filter
+
+    def filter_then_append(*args, **kwargs):  # an append lands between head read and walk
+        qs = real_iter(*args, **kwargs)
+        record("test.late", actor="test")
+        return qs
+
+    monkeypatch.setattr(services.AuditEntry.objects, "filter", filter_then_append)
+    assert services.verify().ok
+
+
+def test_floats_in_data_survive_the_database() -> None:
+    record("test.float", actor="t", data={"score": 1e16, "ratio": 0.1, "n": [1.5, 2]})
+    assert verify().ok
+
+
+def test_record_refuses_to_run_outside_a_transaction(monkeypatch) -> None:
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
+    with pytest.raises(RuntimeError):
+        record("test.loose", actor="t")
 
 
 def test_orm_refuses_update_and_delete() -> None:

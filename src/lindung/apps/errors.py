@@ -55,13 +55,24 @@ class UnsupportedMedia(LindungError):
 
 
 def clean_or_invalid(obj: Any, exclude: list[str] | None = None) -> None:
-    """Run a model's field validation and report failures as one InvalidInput (422)."""
+    """Run a model's field validation and report failures as one InvalidInput (422).
+
+    Also refuses NUL characters in text fields: PostgreSQL cannot store them, and SQLite
+    would store what PostgreSQL later refuses to restore.
+    """
     from django.core.exceptions import ValidationError
 
+    errors: dict[str, list[str]] = {}
+    for model_field in obj._meta.concrete_fields:
+        value = getattr(obj, model_field.attname, None)
+        if isinstance(value, str) and "\x00" in value:
+            errors[model_field.name] = ["Null characters are not allowed."]
     try:
         obj.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as exc:
-        raise InvalidInput("Invalid data.", details=exc.message_dict) from None
+        errors.update(exc.message_dict)
+    if errors:
+        raise InvalidInput("Invalid data.", details=errors)
 
 
 def parse_signal(signal_type: str, value: str) -> tuple[Any, str]:
@@ -93,3 +104,14 @@ def parse_bank_format(name: str | None) -> Any:
     except ValueError:
         allowed = ", ".join(f.value for f in BankFormat)
         raise InvalidInput(f"Unknown format {name!r}; use one of {allowed}.") from None
+
+
+#: Deeper pages than this are refused: an offset this large is a mistake or a probe.
+MAX_OFFSET = 10_000_000
+
+
+def check_page(offset: int, limit: int, max_limit: int) -> None:
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= max_limit:
+        raise InvalidInput(
+            f"offset must be between 0 and {MAX_OFFSET}, limit between 1 and {max_limit}."
+        )

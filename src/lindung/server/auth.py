@@ -1,11 +1,14 @@
-"""API authentication: a platform's API key (Bearer or X-API-Key) or a staff session."""
+"""API authentication: an API key, as ``Authorization: Bearer`` or ``X-API-Key``.
+
+Only headers are read, so a request without a valid key is refused before its body (a
+possibly huge upload) is parsed. Staff sessions will join when the staff interface, with
+its second factor, does; their CSRF check reads the body, so they must come after keys.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
-from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.security import APIKeyHeader, HttpBearer
 
 from lindung.apps.accounts.permissions import Principal
 from lindung.apps.accounts.services import authenticate_api_key
@@ -23,17 +26,7 @@ class HeaderKey(APIKeyHeader):
         return authenticate_api_key(key) if key else None
 
 
-class StaffSession(SessionAuth):
-    """Logged-in staff; ninja enforces CSRF for this method."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return Principal.for_user(user)
-        return None
-
-
-API_AUTH = [BearerKey(), HeaderKey(), StaffSession()]
+API_AUTH = [BearerKey(), HeaderKey()]
 
 
 def principal_of(request: HttpRequest) -> Principal:

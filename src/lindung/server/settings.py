@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dj_database_url
 
-from lindung.config import load_config
+from lindung.config import ConfigError, load_config
 
 CONFIG = load_config()
 
@@ -52,7 +52,12 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+except ValueError as exc:
+    raise ConfigError(
+        f"LINDUNG_DATABASE_URL is not a database URL Lindung can use: {exc}"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the scan API read while an import writes; the timeout waits out short locks
     # instead of failing a request with "database is locked".

@@ -17,7 +17,7 @@ class Organisation(models.Model):
         SOCIAL_WELFARE = "social_welfare", "Social welfare"
 
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=64, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     country = models.CharField(
         max_length=2,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -31,12 +31,19 @@ def create_organisation(
 ) -> Organisation:
     if not principal.is_superuser:
         raise InvalidInput("Only an operator can create organisations.")
-    org = Organisation(name=name, slug=slugify(name)[:64], kind=kind, country=country.upper())
+    slug = slugify(name, allow_unicode=True)[:64]
+    if not slug:
+        raise InvalidInput("An organisation name needs at least one letter or digit.")
+    org = Organisation(name=name, slug=slug, kind=kind, country=country.upper())
     clean_or_invalid(org)
     with transaction.atomic():
         if Organisation.objects.filter(slug=org.slug).exists():
             raise Conflict(f"An organisation named {name!r} already exists.")
-        org.save()
+        try:
+            with transaction.atomic():
+                org.save()
+        except IntegrityError:
+            raise Conflict(f"An organisation named {name!r} already exists.") from None
         record(
             "organisation.created",
             actor=principal.actor,

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from lindung.apps.banks import services
 from lindung.apps.banks.models import Bank, BankEntry
-from lindung.apps.errors import InvalidInput, PayloadTooLarge, parse_bank_format
+from lindung.apps.errors import InvalidInput, PayloadTooLarge, check_page, parse_bank_format
 from lindung.detect.bankfile import BankFileError, BankFormat, read_bank_file, write_bank_file
 from lindung.server.auth import principal_of
 
@@ -141,9 +141,8 @@ def patch_bank(request: HttpRequest, name: str, payload: BankPatch) -> BankOut:
 
 @router.get("/{name}/entries", response=EntryPage)
 def list_entries(request: HttpRequest, name: str, offset: int = 0, limit: int = 100) -> EntryPage:
-    if offset < 0 or not 1 <= limit <= 1000:
-        raise InvalidInput("offset must be >= 0 and limit between 1 and 1000.")
-    bank = services.get_bank(principal_of(request), name)
+    check_page(offset, limit, 1000)
+    bank = services.get_bank(principal_of(request), name, owner=True)
     entries = BankEntry.objects.filter(bank=bank).select_related("bank").order_by("id")
     page = [EntryOut.from_entry(e) for e in entries[offset : offset + limit]]
     return EntryPage(total=entries.count(), offset=offset, entries=page)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 
@@ -62,14 +63,24 @@ def visible_banks(principal: Principal) -> QuerySet[Bank]:
     return banks.filter(Q(organisation_id=principal.organisation_id) | Q(shared=True))
 
 
-def get_bank(principal: Principal, name: str, *, write: bool = False) -> Bank:
-    bank = visible_banks(principal).filter(name=name).first()
+def get_bank(
+    principal: Principal, name: str, *, write: bool = False, owner: bool = False, lock: bool = False
+) -> Bank:
+    """A bank the principal may see. ``owner``: its entries are wanted (sharing a bank lets
+    others match against it, not read it); ``write``: it will be changed; ``lock``: hold
+    its row until the transaction ends, so concurrent imports into it queue up."""
+    banks = visible_banks(principal)
+    if lock:
+        banks = banks.select_for_update()
+    bank = banks.filter(name=name).first()
     if bank is None:
         raise NotFound(f"No bank named {name!r}.")
+    if (write or owner) and not can_see_organisation(principal, bank.organisation_id):
+        raise Forbidden(
+            "Only the organisation that owns this bank can read its entries or change it."
+        )
     if write:
         require(principal, Permission.BANKS_WRITE)
-        if not can_see_organisation(principal, bank.organisation_id):
-            raise Forbidden("Only the organisation that owns this bank can change it.")
     return bank
 
 
@@ -81,12 +92,15 @@ def create_bank(principal: Principal, name: str, **fields: Any) -> Bank:
     organisation = principal.organisation
     if organisation is None:
         raise InvalidInput("A bank belongs to an organisation; act on behalf of one.")
+    fields.setdefault("pdq_threshold", settings.LINDUNG.default_pdq_threshold)
     bank = Bank(organisation=organisation, name=name, created_by=principal.actor, **fields)
     clean_or_invalid(bank)
     with transaction.atomic():
-        if Bank.objects.filter(name=name).exists():
-            raise Conflict(f"A bank named {name!r} already exists.")
-        bank.save()
+        try:
+            with transaction.atomic():
+                bank.save()
+        except IntegrityError:
+            raise Conflict(f"A bank named {name!r} already exists.") from None
         record(
             "bank.created",
             actor=principal.actor,
@@ -150,16 +164,19 @@ def add_entry(
     metadata: dict[str, str] | None = None,
 ) -> BankEntry:
     kind, normalised = parse_signal(signal_type, value)
-    row = BankRow(
-        signal_type=kind,
-        value=normalised,
-        labels=tuple(labels),
-        source=source,
-        provenance=provenance,
-        metadata=dict(metadata or {}),
-    )
+    try:
+        row = BankRow(
+            signal_type=kind,
+            value=normalised,
+            labels=tuple(labels),
+            source=source,
+            provenance=provenance,
+            metadata=dict(metadata or {}),
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     with transaction.atomic():
-        bank = get_bank(principal, bank_name, write=True)
+        bank = get_bank(principal, bank_name, write=True, lock=True)
         entry = _entry_from_row(bank, row, principal.actor)
         clean_or_invalid(entry, exclude=["bank"])
         try:
@@ -185,7 +202,7 @@ def get_entry(principal: Principal, entry_id: int) -> BankEntry:
         .filter(pk=entry_id, bank__in=visible_banks(principal))
         .first()
     )
-    if entry is None:
+    if entry is None or not can_see_organisation(principal, entry.bank.organisation_id):
         raise NotFound(f"No bank entry {entry_id}.")
     return entry
 
@@ -226,7 +243,7 @@ def import_rows(
     """
     rows = list(rows)
     with transaction.atomic():
-        bank = get_bank(principal, bank_name, write=True)
+        bank = get_bank(principal, bank_name, write=True, lock=True)
         existing = {
             (st, d)
             for st, d in BankEntry.objects.filter(bank=bank).values_list(
@@ -263,7 +280,7 @@ def import_rows(
 def export_rows(
     principal: Principal, bank_name: str, *, include_disabled: bool = False
 ) -> Iterator[BankRow]:
-    bank = get_bank(principal, bank_name)
+    bank = get_bank(principal, bank_name, owner=True)
     entries = BankEntry.objects.filter(bank=bank).order_by("id")
     if not include_disabled:
         entries = entries.filter(disabled=False)

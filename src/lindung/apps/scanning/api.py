@@ -13,7 +13,7 @@ from pydantic import ValidationError as PydanticValidationError
 from lindung.apps.accounts.permissions import Permission, require
 from lindung.apps.banks.live_index import live_index
 from lindung.apps.banks.services import current_index_version
-from lindung.apps.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from lindung.apps.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia, check_page
 from lindung.apps.scanning import services
 from lindung.apps.scanning.models import Scan
 from lindung.apps.scanning.services import ScanOutcome, ScanRequest, match_to_dict
@@ -128,6 +128,8 @@ def _request_from_json(body: bytes) -> ScanRequest:
         details = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidInput("The request is not valid.", details=details) from None
     request = ScanRequest(banks=payload.banks)
+    if sum(item.signal_type == SignalType.VPDQ.value for item in payload.hashes) > 1:
+        raise InvalidInput("Send one vpdq hash per scan: each video is scanned on its own.")
     for item in payload.hashes:
         if item.signal_type == SignalType.VPDQ.value:
             try:
@@ -193,6 +195,7 @@ def scan(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/hash", summary="Hash a file without matching (PDQ, MD5, SHA-256, vPDQ)")
 def hash_endpoint(request: HttpRequest) -> dict[str, Any]:
+    require(principal_of(request), Permission.SCAN)
     refuse_declared_oversize(request)
     dihedral = request.POST.get("dihedral", "").strip().lower() in TRUE_WORDS
     return hash_upload(request, dihedral=dihedral).to_dict()
@@ -236,6 +239,7 @@ def _policy_out(policy: Any) -> PolicyIO:
 @router.get("/policy", response=PolicyIO, summary="Your organisation's scan policy")
 def get_policy(request: HttpRequest) -> PolicyIO:
     principal = principal_of(request)
+    require(principal, Permission.SCAN)
     if principal.organisation is None:
         raise InvalidInput("A policy belongs to an organisation.")
     policy, _ = services.ScanPolicy.objects.get_or_create(organisation=principal.organisation)
@@ -278,10 +282,11 @@ def list_scans(
     """The review queue is ``needs_review=true``: scans whose verdict was review or block_report."""
     principal = principal_of(request)
     require(principal, Permission.SCAN)
-    if offset < 0 or not 1 <= limit <= 500:
-        raise InvalidInput("offset must be >= 0 and limit between 1 and 500.")
+    check_page(offset, limit, 500)
     scans = Scan.objects.order_by("-id")
     if not principal.is_superuser:
+        if principal.organisation_id is None:
+            return []
         scans = scans.filter(organisation_id=principal.organisation_id)
     if needs_review is not None:
         scans = scans.filter(needs_review=needs_review)

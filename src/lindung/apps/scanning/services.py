@@ -12,18 +12,25 @@ from typing import Any
 
 from django.db import transaction
 
-from lindung.apps.accounts.permissions import Permission, Principal, require
+from lindung.apps.accounts.permissions import (
+    Permission,
+    Principal,
+    can_see_organisation,
+    require,
+)
 from lindung.apps.audit.services import record
 from lindung.apps.banks.live_index import Hit, live_index
 from lindung.apps.banks.models import Bank, BankEntry
 from lindung.apps.banks.services import visible_banks
-from lindung.apps.errors import InvalidInput, NotFound, parse_signal
+from lindung.apps.errors import InvalidInput, NotFound, clean_or_invalid, parse_signal
 from lindung.apps.scanning.models import PolicyRule, Scan, ScanPolicy
 from lindung.detect.media.hashing import PDQ_MIN_QUALITY, MediaHashes
 from lindung.detect.media.video import VideoFrameHash, match_video
 from lindung.detect.signals import Action, Match, Signal, SignalType, Verdict
 
 MAX_QUERY_SIGNALS = 64
+#: Two hours of video at one frame per second.
+MAX_QUERY_FRAMES = 7200
 VIDEO_FRAME_DISTANCE = 31
 
 
@@ -71,15 +78,35 @@ def normalise_signal(signal_type: str, value: str, quality: int | None) -> Signa
     return Signal(kind, normalised, quality)
 
 
-def _chosen_banks(principal: Principal, names: list[str] | None) -> dict[int, Bank]:
-    banks = {b.pk: b for b in visible_banks(principal).filter(enabled=True)}
+#: Another organisation's shared bank never matches further than this for you, whatever its
+#: own threshold: a loose shared bank must not flood every member's review queue.
+FOREIGN_PDQ_THRESHOLD_CAP = 31
+
+
+def _chosen_banks(principal: Principal, names: list[str] | None) -> dict[int, tuple[Bank, int]]:
+    """Banks this scan uses, each with the PDQ threshold that applies to this caller.
+
+    Other organisations' allow-lists are left out: only your own allow-list may silence
+    your matches.
+    """
+    if names is not None and not names:
+        raise InvalidInput("'banks' must name at least one bank, or be left out to use all.")
+    banks: dict[int, tuple[Bank, int]] = {}
+    for bank in visible_banks(principal).filter(enabled=True):
+        own = can_see_organisation(principal, bank.organisation_id)
+        if bank.is_allow_list and not own:
+            continue
+        threshold = (
+            bank.pdq_threshold if own else min(bank.pdq_threshold, FOREIGN_PDQ_THRESHOLD_CAP)
+        )
+        banks[bank.pk] = (bank, threshold)
     if names is None:
         return banks
-    by_name = {b.name: b for b in banks.values()}
+    by_name = {bank.name: (bank, t) for bank, t in banks.values()}
     missing = [n for n in names if n not in by_name]
     if missing:
-        raise NotFound(f"No enabled bank visible to you named: {', '.join(missing)}.")
-    return {by_name[n].pk: by_name[n] for n in names}
+        raise NotFound(f"No enabled bank you can match against is named: {', '.join(missing)}.")
+    return {by_name[n][0].pk: by_name[n] for n in names}
 
 
 def _policy_for(principal: Principal) -> tuple[ScanPolicy, list[PolicyRule]]:
@@ -104,7 +131,7 @@ def decide_action(
 
 def _collect_hits(
     request: ScanRequest,
-    banks: dict[int, Bank],
+    banks: dict[int, tuple[Bank, int]],
     policy: ScanPolicy,
     notes: list[str],
 ) -> dict[int, tuple[Hit, SignalType, dict[str, Any]]]:
@@ -115,7 +142,7 @@ def _collect_hits(
     def keep(hit: Hit, kind: SignalType, extra: dict[str, Any]) -> None:
         if hit.bank_id not in banks:
             return
-        if kind is SignalType.PDQ and hit.distance > banks[hit.bank_id].pdq_threshold:
+        if kind is SignalType.PDQ and hit.distance > banks[hit.bank_id][1]:
             return
         old = best.get(hit.entry_id)
         if old is None or hit.distance < old[0].distance:
@@ -142,7 +169,7 @@ def _collect_hits(
             continue
         usable.append((signal, variant))
     if usable and banks:
-        max_distance = max(b.pdq_threshold for b in banks.values())
+        max_distance = max(t for _, t in banks.values())
         results = snap.lookup_pdq([s.value for s, _ in usable], max_distance)
         for (_, variant), hits in zip(usable, results, strict=True):
             for hit in hits:
@@ -189,12 +216,55 @@ def match_to_dict(match: Match) -> dict[str, Any]:
     return _match_dict(match)
 
 
+def _family(signal_type: SignalType) -> str:
+    return "exact" if signal_type.is_exact else signal_type.value
+
+
+def _verdict(matches: list[Match]) -> Verdict:
+    """Allow-list matches suppress flagged matches of the same kind of hash.
+
+    An exact allow-list hit means these very bytes are known benign, so it suppresses
+    everything; a PDQ (or vPDQ) allow-list hit only marks a known perceptual collision,
+    so it cannot hide an exact match to known material.
+    """
+    allowed = [m for m in matches if m.allow_list]
+    families = {_family(m.signal_type) for m in allowed}
+    flagged, suppressed = [], []
+    for m in matches:
+        if m.allow_list:
+            continue
+        if "exact" in families or _family(m.signal_type) in families:
+            suppressed.append(m)
+        else:
+            flagged.append(m)
+    reasons: list[str] = []
+    if allowed:
+        names = sorted({m.bank for m in allowed})
+        reasons.append(
+            f"Matched allow-list bank(s) {', '.join(names)}: known benign content, so "
+            f"{len(suppressed)} other match(es) were suppressed."
+        )
+    if not flagged:
+        if not allowed:
+            reasons.append("No bank matched.")
+        return Verdict(Action.IGNORE, tuple(reasons), tuple(allowed), tuple(suppressed))
+    for m in flagged:
+        reasons.append(
+            f"{m.signal_type.value} match in bank {m.bank} (entry {m.entry_id}, "
+            f"distance {m.distance}) -> {m.action.value}"
+        )
+    action = max((m.action for m in flagged), key=lambda a: a.severity)
+    return Verdict(action, tuple(reasons), (*flagged, *allowed), tuple(suppressed))
+
+
 def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
     require(principal, Permission.SCAN)
     if not request.signals and not request.frames:
         raise InvalidInput("Nothing to scan: send a file or at least one hash.")
     if len(request.signals) > MAX_QUERY_SIGNALS:
         raise InvalidInput(f"Send at most {MAX_QUERY_SIGNALS} hashes per scan.")
+    if len(request.frames) > MAX_QUERY_FRAMES:
+        raise InvalidInput(f"Send at most {MAX_QUERY_FRAMES} video frame hashes per scan.")
     banks = _chosen_banks(principal, request.banks)
     policy, rules = _policy_for(principal)
     notes: list[str] = []
@@ -213,7 +283,8 @@ def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
         if entry is None:
             continue
         bank = entry.bank
-        if entry.signal_type == SignalType.PDQ and hit.distance > bank.pdq_threshold:
+        threshold = min(bank.pdq_threshold, banks[bank.pk][1]) if bank.pk in banks else -1
+        if entry.signal_type == SignalType.PDQ and hit.distance > threshold:
             continue
         metadata = {**entry.metadata, "source": entry.source, "provenance": entry.provenance}
         metadata.update(extra)
@@ -233,27 +304,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
             )
         )
 
-    allowed = [m for m in matches if m.allow_list]
-    flagged = [m for m in matches if not m.allow_list]
-    reasons: list[str] = []
-    if allowed:
-        names = sorted({m.bank for m in allowed})
-        reasons.append(
-            f"Matched allow-list bank(s) {', '.join(names)}: known benign content, so "
-            f"{len(flagged)} other match(es) were suppressed."
-        )
-        verdict = Verdict(Action.IGNORE, tuple(reasons), tuple(allowed), tuple(flagged))
-    elif flagged:
-        action = max((m.action for m in flagged), key=lambda a: a.severity)
-        for m in flagged:
-            reasons.append(
-                f"{m.signal_type.value} match in bank {m.bank} (entry {m.entry_id}, "
-                f"distance {m.distance}) -> {m.action.value}"
-            )
-        verdict = Verdict(action, tuple(reasons), tuple(flagged))
-    else:
-        verdict = Verdict(Action.IGNORE, ("No bank matched.",))
-
+    verdict = _verdict(matches)
     signal_dicts = [
         {"signal_type": s.signal_type.value, "value": s.value, "quality": s.quality}
         for s in request.signals
@@ -315,9 +366,11 @@ def set_policy(
                     bank = visible_banks(principal).filter(name=rule["bank"]).first()
                     if bank is None:
                         raise InvalidInput(f"Rule {i + 1}: no bank named {rule['bank']!r}.")
-                new_rules.append(
-                    PolicyRule(policy=policy, bank=bank, label=rule.get("label", ""), action=action)
+                new_rule = PolicyRule(
+                    policy=policy, bank=bank, label=rule.get("label", ""), action=action
                 )
+                clean_or_invalid(new_rule, exclude=["policy"])
+                new_rules.append(new_rule)
             policy.rules.all().delete()
             PolicyRule.objects.bulk_create(new_rules)
         record(
