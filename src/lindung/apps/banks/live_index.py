@@ -29,6 +29,8 @@ from lindung.detect.signals import SignalType
 log = logging.getLogger(__name__)
 
 BUILD_CHUNK = 20_000
+#: After a failed background build, wait this long before reading the whole bank again.
+FAILED_BUILD_BACKOFF_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class LiveIndex:
         self._lock = threading.Lock()
         self._building = False
         self._last_check = 0.0
+        self._retry_after = 0.0
 
     def snapshot(self) -> Snapshot:
         current = self._snapshot
@@ -157,7 +160,7 @@ class LiveIndex:
                     self._last_check = time.monotonic()
                 return self._snapshot
         now = time.monotonic()
-        if now - self._last_check >= self.refresh_seconds:
+        if now - self._last_check >= self.refresh_seconds and now >= self._retry_after:
             self._last_check = now
             version = current_index_version()
             if version != current.version:
@@ -186,7 +189,11 @@ class LiveIndex:
                 self._snapshot = snap
                 log.info("match index rebuilt at version %s: %s", version, snap.counts)
             except Exception:
-                log.exception("match index rebuild failed; still serving the previous one")
+                log.exception(
+                    "match index rebuild failed; still serving the previous one, retrying in %ss",
+                    FAILED_BUILD_BACKOFF_SECONDS,
+                )
+                self._retry_after = time.monotonic() + FAILED_BUILD_BACKOFF_SECONDS
             finally:
                 close_old_connections()
                 self._building = False
