@@ -43,6 +43,8 @@ except ImportError:  # running from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 MAX_DISTANCE = 31
+#: The bank size at which the issue sets the ">= 3x threatexchange" target.
+TARGET_N = 1_000_000
 GIB = 2**30
 MIB = 2**20
 
@@ -460,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print_report(report)
-    return 0 if all(t["pass"] for t in report["targets"]) else 1
+    return 0 if all(t["pass"] or t.get("informational") for t in report["targets"]) else 1
 
 
 def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -486,12 +488,19 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             "bare faiss range_search": speedup["vs_bare_faiss"],
         }
         fastest = min(paths, key=paths.__getitem__)
+        at_target_size = report["n"] == TARGET_N
         out.append(
             {
                 "target": ">= 3x threatexchange queries/s at its fastest measured path "
-                f"({fastest})",
+                f"({fastest})"
+                + (
+                    ""
+                    if at_target_size
+                    else f" (informational: the target is set at N = {TARGET_N:,})"
+                ),
                 "value": f"{paths[fastest]:.1f}x",
                 "pass": paths[fastest] >= 3.0,
+                "informational": not at_target_size,
             }
         )
     if "memory" in report:
@@ -633,6 +642,8 @@ def print_report(report: dict[str, Any]) -> None:
         )
     for t in report["targets"]:
         mark = "[green]PASS[/green]" if t["pass"] else "[red]FAIL[/red]"
+        if t.get("informational"):
+            mark = "[yellow]INFO[/yellow]"
         console.print(f"{mark}  {t['target']}: {t['value']}")
     console.print(
         "[dim]Notes: wall-clock times on a shared machine. 'index' is the arrays a PdqIndex "
