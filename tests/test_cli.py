@@ -128,3 +128,9 @@ def test_audit_verify_fails_on_tampering() -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 2
     assert "TAMPERED" in result.output
+
+
+def test_bench_runs_the_hash_benchmark_script() -> None:
+    result = runner.invoke(app, ["bench", "hash", "--", "--help"])
+    assert result.exit_code == 0
+    assert runner.invoke(app, ["bench", "nope"]).exit_code == 1

@@ -591,6 +591,31 @@ def bank_disable(
     out.print(f"Entry {entry_id} {'enabled' if enable else 'disabled'}")
 
 
+# ---------------------------------------------------------------- benchmarks
+
+BENCHMARKS = {"match": "match_pdq.py", "hash": "hash_images.py"}
+
+
+@app.command(
+    "bench",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def bench(
+    ctx: typer.Context,
+    which: Annotated[str, typer.Argument(help="match (PDQ index vs threatexchange) or hash")],
+) -> None:
+    """Run a benchmark script from benchmarks/; options after `--` go to the script."""
+    import subprocess
+
+    if which not in BENCHMARKS:
+        fail(f"unknown benchmark {which!r}; choose from {', '.join(BENCHMARKS)}")
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / BENCHMARKS[which]
+    if not script.is_file():
+        fail(f"{script} not found: benchmarks run from a source checkout of Lindung")
+    env = dict(os.environ, PYTHONPATH=str(script.parents[1] / "src"))
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *ctx.args], env=env))
+
+
 # ---------------------------------------------------------------- audit
 
 
