@@ -286,7 +286,11 @@ def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
         threshold = min(bank.pdq_threshold, banks[bank.pk][1]) if bank.pk in banks else -1
         if entry.signal_type == SignalType.PDQ and hit.distance > threshold:
             continue
-        metadata = {**entry.metadata, "source": entry.source, "provenance": entry.provenance}
+        if can_see_organisation(principal, bank.organisation_id):
+            metadata = {**entry.metadata, "source": entry.source, "provenance": entry.provenance}
+        else:
+            # Another organisation's shared bank: say what matched, not its private notes.
+            metadata = {"source": entry.source}
         metadata.update(extra)
         matches.append(
             Match(
