@@ -115,3 +115,17 @@ def check_page(offset: int, limit: int, max_limit: int) -> None:
         raise InvalidInput(
             f"offset must be between 0 and {MAX_OFFSET}, limit between 1 and {max_limit}."
         )
+
+
+def save_or_conflict(obj: Any, message: str) -> None:
+    """Insert ``obj``; a unique-constraint clash (say, two concurrent creates) is a 409.
+
+    The savepoint keeps the caller's transaction usable after the clash on PostgreSQL.
+    """
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise Conflict(message) from None

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,7 +21,7 @@ from lindung.apps.accounts.permissions import (
     require,
 )
 from lindung.apps.audit.services import record
-from lindung.apps.errors import Conflict, InvalidInput, clean_or_invalid
+from lindung.apps.errors import Conflict, InvalidInput, clean_or_invalid, save_or_conflict
 
 API_KEY_PREFIX = "lk"
 
@@ -37,13 +37,7 @@ def create_organisation(
     org = Organisation(name=name, slug=slug, kind=kind, country=country.upper())
     clean_or_invalid(org)
     with transaction.atomic():
-        if Organisation.objects.filter(slug=org.slug).exists():
-            raise Conflict(f"An organisation named {name!r} already exists.")
-        try:
-            with transaction.atomic():
-                org.save()
-        except IntegrityError:
-            raise Conflict(f"An organisation named {name!r} already exists.") from None
+        save_or_conflict(org, f"An organisation named {name!r} already exists.")
         record(
             "organisation.created",
             actor=principal.actor,

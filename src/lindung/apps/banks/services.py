@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from lindung.apps.accounts.permissions import (
@@ -25,12 +25,12 @@ from lindung.apps.accounts.permissions import (
 from lindung.apps.audit.services import record
 from lindung.apps.banks.models import Bank, BankEntry, IndexVersion
 from lindung.apps.errors import (
-    Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
     clean_or_invalid,
     parse_signal,
+    save_or_conflict,
 )
 from lindung.detect.bankfile import BankRow
 from lindung.detect.signals import SignalType
@@ -96,11 +96,7 @@ def create_bank(principal: Principal, name: str, **fields: Any) -> Bank:
     bank = Bank(organisation=organisation, name=name, created_by=principal.actor, **fields)
     clean_or_invalid(bank)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                bank.save()
-        except IntegrityError:
-            raise Conflict(f"A bank named {name!r} already exists.") from None
+        save_or_conflict(bank, f"A bank named {name!r} already exists.")
         record(
             "bank.created",
             actor=principal.actor,
@@ -179,11 +175,7 @@ def add_entry(
         bank = get_bank(principal, bank_name, write=True, lock=True)
         entry = _entry_from_row(bank, row, principal.actor)
         clean_or_invalid(entry, exclude=["bank"])
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:
-            raise Conflict("This bank already holds that hash.") from None
+        save_or_conflict(entry, "This bank already holds that hash.")
         record(
             "bank_entry.added",
             actor=principal.actor,
