@@ -134,3 +134,28 @@ def test_bench_runs_the_hash_benchmark_script() -> None:
     result = runner.invoke(app, ["bench", "hash", "--", "--help"])
     assert result.exit_code == 0
     assert runner.invoke(app, ["bench", "nope"]).exit_code == 1
+
+
+@pytest.mark.slow
+def test_text_train_then_evaluate(tmp_path: Path) -> None:
+    from lindung.detect.text.datasets import DatasetNotFoundError, load_dataset
+
+    try:
+        load_dataset("th-thai-toxicity-tweet")
+    except DatasetNotFoundError as exc:
+        pytest.skip(f"shared datasets not present: {exc}")
+    trained = runner.invoke(
+        app, ["text", "train", "th-thai-toxicity-tweet", "--out", str(tmp_path), "--json"]
+    )
+    assert trained.exit_code == 0, trained.output
+    report = json.loads(trained.stdout.strip().splitlines()[-1])
+    assert report["metrics"]["f1"] > report["baseline"]["f1"]
+    model = tmp_path / "th-thai-toxicity-tweet.npz"
+    evaluated = runner.invoke(
+        app, ["text", "evaluate", "th-thai-toxicity-tweet", "--model", str(model), "--json"]
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.stdout)["f1"] == pytest.approx(report["metrics"]["f1"])
+    assert runner.invoke(app, ["text", "train", "nope"]).exit_code == 1
+    bad = runner.invoke(app, ["text", "evaluate", "vi-vihsd", "--model", str(tmp_path / "x.npz")])
+    assert bad.exit_code == 1 and "cannot load model" in bad.output

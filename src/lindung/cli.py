@@ -29,10 +29,12 @@ bank_app = typer.Typer(
 org_app = typer.Typer(help="Organisations and their staff.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys for platforms.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+text_app = typer.Typer(help="Text risk models: train and evaluate.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="apikey")
 app.add_typer(audit_app, name="audit")
+app.add_typer(text_app, name="text")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -589,6 +591,103 @@ def bank_disable(
 
     set_entry_disabled(cli_principal(), entry_id, not enable)
     out.print(f"Entry {entry_id} {'enabled' if enable else 'disabled'}")
+
+
+# ---------------------------------------------------------------- text models
+
+
+@text_app.command("train")
+def text_train(
+    datasets: Annotated[
+        list[str] | None, typer.Argument(help="Dataset names (default: all); see `text datasets`.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for <dataset>.npz/.json models.")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Datasets folder (default shared/data).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train each dataset's model reproducibly and print held-out metrics beside the baseline."""
+    from lindung.detect.text.datasets import DATASETS, DatasetNotFoundError
+    from lindung.detect.text.training import main as train_main
+
+    unknown = [d for d in datasets or [] if d not in DATASETS]
+    if unknown:
+        fail(f"unknown dataset(s) {', '.join(unknown)}; choose from {', '.join(DATASETS)}")
+    argv = [*(datasets or [])]
+    if out is not None:
+        argv += ["--out", str(out)]
+    if data_dir is not None:
+        argv += ["--data-dir", str(data_dir)]
+    if as_json:
+        argv.append("--json")
+    try:
+        raise typer.Exit(train_main(argv))
+    except DatasetNotFoundError as exc:
+        fail(str(exc))
+
+
+@text_app.command("evaluate")
+def text_evaluate(
+    dataset: Annotated[str, typer.Argument(help="Dataset name.")],
+    model: Annotated[Path, typer.Option(help="Model file (.npz) made by `text train --out`.")],
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Datasets folder (default shared/data).")
+    ] = None,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision, recall, F1 and ROC-AUC of a model on the dataset's held-out split."""
+    from lindung.detect.text.datasets import DATASETS, DatasetNotFoundError, load_dataset
+    from lindung.detect.text.model import TextModel
+    from lindung.detect.text.training import evaluate
+
+    if dataset not in DATASETS:
+        fail(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
+    try:
+        loaded = TextModel.load(model)
+        data = load_dataset(dataset, data_dir)
+    except DatasetNotFoundError as exc:
+        fail(str(exc))
+    except (OSError, ValueError) as exc:
+        fail(f"cannot load model {model}: {exc}")
+    m = evaluate(loaded, data, threshold=threshold)
+    row = {
+        "dataset": dataset,
+        "language": data.language,
+        "category": data.category,
+        "precision": m.precision,
+        "recall": m.recall,
+        "f1": m.f1,
+        "roc_auc": m.roc_auc,
+        "n": m.n,
+    }
+    if as_json:
+        print(json.dumps(row))
+    else:
+        out.print(
+            f"{dataset} ({data.language}, {data.category}): precision {m.precision:.3f} "
+            f"recall {m.recall:.3f} F1 {m.f1:.3f} ROC-AUC {m.roc_auc:.3f} on {m.n} held-out texts"
+        )
+
+
+@text_app.command("datasets")
+def text_datasets(as_json: JsonOpt = False) -> None:
+    """List the datasets Lindung can train on, with language, category and licence."""
+    from lindung.detect.text.datasets import DATASETS
+
+    rows = [
+        {"name": n, "language": i.language, "category": i.category, "licence": i.licence}
+        for n, i in DATASETS.items()
+    ]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table("language", "category", "licence")
+    table.add_column("name", no_wrap=True)
+    for r in rows:
+        table.add_row(r["language"], r["category"], r["licence"], r["name"])
+    out.print(table)
 
 
 # ---------------------------------------------------------------- benchmarks

@@ -1,0 +1,299 @@
+"""Train and evaluate Lindung's text models on the public datasets (needs scikit-learn).
+
+Ours: TF-IDF of character n-grams inside word boundaries (``char_wb`` 1-5, sublinear tf) plus word
+1-2-grams (sublinear tf), each block L2-normalised, capped by document frequency, and a logistic
+regression whose ``C`` and class weighting are chosen by stratified 3-fold cross-validation (F1) on
+the **training** split only. Baseline: scikit-learn's default word ``TfidfVectorizer`` and
+``LogisticRegression``, trained on the same split. Both are scored on the dataset's held-out split
+at threshold 0.5. Everything is seeded, so a rerun gives the same model and figures.
+
+Run every dataset and write models (not committed; the sets' licences differ, see SOURCES.md)::
+
+    python -m lindung.detect.text.training --out /tmp/lindung-models
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from lindung.detect.text.datasets import DATASETS, Dataset, load_dataset
+from lindung.detect.text.model import TextModel, model_size
+
+__all__ = [
+    "Metrics",
+    "TrainConfig",
+    "TrainReport",
+    "evaluate",
+    "fit_sklearn",
+    "main",
+    "score_metrics",
+    "train",
+    "train_baseline",
+    "train_on",
+]
+
+
+class ProbabilisticClassifier(Protocol):
+    def predict_proba(self, texts: Sequence[str], /) -> npt.NDArray[np.float64]: ...
+
+
+@dataclass(frozen=True)
+class Metrics:
+    precision: float
+    recall: float
+    f1: float
+    roc_auc: float  # nan when the held-out split has one class only
+    n: int
+    positives: int
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    char_ngram_range: tuple[int, int] = (1, 5)
+    char_max_features: int = 60_000
+    word_ngram_range: tuple[int, int] = (1, 2)
+    word_max_features: int = 20_000
+    min_df: int = 2
+    c_grid: tuple[float, ...] = (1.0, 4.0, 16.0)
+    class_weights: tuple[str | None, ...] = (None, "balanced")
+    cv_folds: int = 3
+    seed: int = 0
+
+
+@dataclass
+class TrainReport:
+    dataset: str
+    language: str
+    category: str
+    split: str
+    n_train: int
+    metrics: Metrics
+    baseline: Metrics | None
+    train_seconds: float
+    chosen: dict[str, Any] = field(default_factory=dict)
+
+
+def score_metrics(
+    labels: Sequence[int] | npt.NDArray[np.int64],
+    scores: Sequence[float] | npt.NDArray[np.float64],
+    threshold: float = 0.5,
+) -> Metrics:
+    """Precision, recall and F1 of the positive class at ``threshold``, and ROC-AUC."""
+    from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+
+    y = np.asarray(labels, dtype=np.int64)
+    s = np.asarray(scores, dtype=np.float64)
+    pred = (s >= threshold).astype(np.int64)
+    p, r, f, _ = precision_recall_fscore_support(
+        y, pred, average="binary", pos_label=1, zero_division=0
+    )
+    auc = float(roc_auc_score(y, s)) if len(set(y.tolist())) == 2 else float("nan")
+    return Metrics(
+        precision=float(p),
+        recall=float(r),
+        f1=float(f),
+        roc_auc=auc,
+        n=len(y),
+        positives=int(y.sum()),
+        threshold=threshold,
+    )
+
+
+def evaluate(model: ProbabilisticClassifier, dataset: Dataset, threshold: float = 0.5) -> Metrics:
+    """Score ``model`` on the dataset's held-out (test) split."""
+    texts = [ex.text for ex in dataset.test]
+    labels = [ex.label for ex in dataset.test]
+    return score_metrics(labels, model.predict_proba(texts)[:, 1], threshold)
+
+
+def _vectorizers(config: TrainConfig) -> list[Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [
+        TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=config.char_ngram_range,
+            sublinear_tf=True,
+            min_df=config.min_df,
+            max_features=config.char_max_features,
+            dtype=np.float64,
+        ),
+        TfidfVectorizer(
+            analyzer="word",
+            ngram_range=config.word_ngram_range,
+            sublinear_tf=True,
+            min_df=config.min_df,
+            max_features=config.word_max_features,
+            dtype=np.float64,
+        ),
+    ]
+
+
+def _fit_features(config: TrainConfig, texts: list[str]) -> tuple[list[Any], Any]:
+    from scipy.sparse import hstack
+
+    vecs = _vectorizers(config)
+    X = hstack([v.fit_transform(texts) for v in vecs]).tocsr()
+    return vecs, X
+
+
+def _choose(config: TrainConfig, X: Any, y: npt.NDArray[np.int64]) -> dict[str, Any]:
+    """Pick C and class weight by stratified k-fold F1 on the training split."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    grid = [(c, w) for c in config.c_grid for w in config.class_weights]
+    folds = min(config.cv_folds, int(np.bincount(y, minlength=2).min()))
+    if len(grid) == 1 or folds < 2:
+        c, w = grid[0]
+        return {"C": c, "class_weight": w, "cv_f1": None}
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    best: tuple[float, float, str | None] | None = None
+    for c, w in grid:
+        clf = LogisticRegression(C=c, class_weight=w, solver="liblinear", random_state=config.seed)
+        f1 = float(np.mean(cross_val_score(clf, X, y, cv=cv, scoring="f1")))
+        if best is None or f1 > best[0]:
+            best = (f1, c, w)
+    assert best is not None
+    return {"C": best[1], "class_weight": best[2], "cv_f1": round(best[0], 4)}
+
+
+def fit_sklearn(
+    texts: list[str], labels: Sequence[int], config: TrainConfig | None = None
+) -> tuple[list[Any], Any, dict[str, Any]]:
+    """Fit our vectorisers and logistic regression with scikit-learn: (vectorisers, classifier,
+    chosen hyper-parameters). :meth:`TextModel.from_sklearn` turns the result into a model."""
+    from sklearn.linear_model import LogisticRegression
+
+    config = config or TrainConfig()
+    y = np.asarray(labels, dtype=np.int64)
+    if len(set(y.tolist())) != 2:
+        raise ValueError("the training split needs both labels")
+    vecs, X = _fit_features(config, texts)
+    chosen = _choose(config, X, y)
+    clf = LogisticRegression(
+        C=chosen["C"],
+        class_weight=chosen["class_weight"],
+        solver="liblinear",
+        random_state=config.seed,
+    ).fit(X, y)
+    return vecs, clf, chosen
+
+
+def train_on(
+    dataset: Dataset, config: TrainConfig | None = None, *, with_baseline: bool = True
+) -> tuple[TextModel, TrainReport]:
+    """Train our model on ``dataset.train``; evaluate it (and the baseline) on ``dataset.test``."""
+    config = config or TrainConfig()
+    if not dataset.test:
+        raise ValueError(f"{dataset.name}: no held-out examples to evaluate on")
+    texts = [ex.text for ex in dataset.train]
+    t0 = time.perf_counter()
+    vecs, clf, chosen = fit_sklearn(texts, [ex.label for ex in dataset.train], config)
+    seconds = time.perf_counter() - t0
+    model = TextModel.from_sklearn(vecs, clf)
+    metrics = evaluate(model, dataset)
+    baseline = None
+    if with_baseline:
+        baseline = evaluate(train_baseline(dataset, seed=config.seed), dataset)
+    report = TrainReport(
+        dataset=dataset.name,
+        language=dataset.language,
+        category=dataset.category,
+        split=dataset.split,
+        n_train=len(texts),
+        metrics=metrics,
+        baseline=baseline,
+        train_seconds=round(seconds, 2),
+        chosen=chosen,
+    )
+    model.metadata = {
+        "dataset": dataset.name,
+        "language": dataset.language,
+        "category": dataset.category,
+        "split": dataset.split,
+        "licence": dataset.licence,
+        "n_train": len(texts),
+        "n_test": len(dataset.test),
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "config": asdict(config),
+        "chosen": chosen,
+        "metrics": asdict(report.metrics),
+        "baseline_metrics": asdict(baseline) if baseline else None,
+    }
+    return model, report
+
+
+def train_baseline(dataset: Dataset, seed: int = 0) -> Any:
+    """Word TF-IDF + logistic regression with scikit-learn's defaults, on the same split."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000, random_state=seed))
+    pipe.fit([ex.text for ex in dataset.train], [ex.label for ex in dataset.train])
+    return pipe
+
+
+def train(
+    dataset_name: str,
+    *,
+    data_dir: Path | str | None = None,
+    config: TrainConfig | None = None,
+    with_baseline: bool = True,
+) -> tuple[TextModel, TrainReport]:
+    """Load a dataset by name, train on its training split, evaluate on its held-out split."""
+    return train_on(load_dataset(dataset_name, data_dir), config, with_baseline=with_baseline)
+
+
+def _fmt(m: Metrics | None) -> str:
+    if m is None:
+        return "-"
+    return f"{m.precision:.3f}/{m.recall:.3f}/{m.f1:.3f}/{m.roc_auc:.3f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("datasets", nargs="*", help="dataset names (default: all)")
+    parser.add_argument("--out", type=Path, help="folder to write <dataset>.npz/.json models to")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="one JSON report per line")
+    args = parser.parse_args(argv)
+    names = args.datasets or list(DATASETS)
+    if not args.json:
+        print(
+            "dataset | lang | category | ours P/R/F1/AUC | baseline P/R/F1/AUC | "
+            "train s | C/weight | size KB"
+        )
+    for name in names:
+        model, report = train(name, data_dir=args.data_dir)
+        size = 0
+        if args.out is not None:
+            model.save(args.out / name)
+            size = model_size(args.out / name)
+        if args.json:
+            print(json.dumps({**asdict(report), "model_bytes": size}))
+        else:
+            print(
+                f"{name} | {report.language} | {report.category} | {_fmt(report.metrics)} | "
+                f"{_fmt(report.baseline)} | {report.train_seconds} | "
+                f"{report.chosen['C']}/{report.chosen['class_weight']} | {size // 1024}"
+            )
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
