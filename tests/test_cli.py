@@ -159,3 +159,44 @@ def test_text_train_then_evaluate(tmp_path: Path) -> None:
     assert runner.invoke(app, ["text", "train", "nope"]).exit_code == 1
     bad = runner.invoke(app, ["text", "evaluate", "vi-vihsd", "--model", str(tmp_path / "x.npz")])
     assert bad.exit_code == 1 and "cannot load model" in bad.output
+
+
+def test_scan_text_jsonl_with_errors_and_conversations() -> None:
+    lines = "\n".join(
+        [
+            json.dumps({"id": "a", "text": "see you at school tomorrow"}),
+            "{not json",
+            json.dumps({"id": "b", "text": 42}),
+            json.dumps(
+                {"id": "c1", "conversation_id": "k", "author": "x", "text": "how old are you?"}
+            ),
+            json.dumps(
+                {
+                    "id": "c2",
+                    "conversation_id": "k",
+                    "author": "x",
+                    "text": "don't tell your parents, it's our secret. send me a pic",
+                    "timestamp": "2026-01-01T10:00:00Z",
+                }
+            ),
+            json.dumps({"id": "d", "conversation_id": "k", "text": "no author"}),
+        ]
+    )
+    result = runner.invoke(app, ["scan-text", "--json"], input=lines + "\n")
+    assert result.exit_code == 1  # some lines were malformed
+    rows = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert rows[0]["id"] == "a" and rows[0]["labels"] == []
+    assert rows[1]["line"] == 2 and "JSON" in rows[1]["error"]["message"]
+    assert rows[2]["line"] == 3 and "text" in rows[2]["error"]["message"]
+    assert rows[3]["id"] == "c1" and rows[4]["id"] == "c2"
+    assert rows[5]["line"] == 6 and "author" in rows[5]["error"]["message"]
+    [conversation] = [r for r in rows if r.get("type") == "conversation"]
+    assert conversation["conversation_id"] == "k" and conversation["author"] == "x"
+    assert "early_warning_message_id" in conversation
+
+
+def test_scan_text_rejects_bad_thresholds() -> None:
+    result = runner.invoke(app, ["scan-text", "--threshold", "grooming=2"], input="")
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["scan-text", "--threshold", "weather=0.5"], input="")
+    assert result.exit_code == 1

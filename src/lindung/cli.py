@@ -593,6 +593,75 @@ def bank_disable(
     out.print(f"Entry {entry_id} {'enabled' if enable else 'disabled'}")
 
 
+# ---------------------------------------------------------------- text scanning
+
+
+@app.command("scan-text")
+def scan_text(
+    models_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of trained text models (default: LINDUNG_TEXT_MODELS_DIR)."),
+    ] = None,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(help="CATEGORY=VALUE, repeatable, e.g. grooming=0.4."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score JSON Lines from stdin: {"id", "text"} plus optional conversation_id, author, timestamp.
+
+    One output line per input line (errors name the line number; the rest are still scored),
+    then one line per conversation and author with the early-warning message id.
+    """
+    from lindung.config import ConfigError, load_config
+    from lindung.detect.text.pipeline import CATEGORIES, TextScorer
+    from lindung.detect.text.stream import scan_lines
+
+    thresholds: dict[str, float] = {}
+    for item in threshold or []:
+        name, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            fail(f"--threshold {item!r}: use CATEGORY=VALUE with a number between 0 and 1")
+        if name not in CATEGORIES or not 0.0 <= number <= 1.0:
+            fail(f"--threshold {item!r}: category one of {', '.join(CATEGORIES)}, value 0..1")
+        thresholds[name] = number
+    if models_dir is None:
+        try:
+            models_dir = load_config().text_models_dir
+        except ConfigError as exc:
+            fail(str(exc))
+    if models_dir is not None and not models_dir.is_dir():
+        fail(f"{models_dir}: no such folder of text models")
+    scorer = TextScorer.default(models_dir=models_dir)
+    errors = 0
+    for row in scan_lines(sys.stdin, scorer, thresholds=thresholds or None):
+        errors += "error" in row
+        if as_json:
+            print(json.dumps(row, ensure_ascii=False), flush=False)
+        elif "error" in row:
+            err.print(f"line {row['line']}: {row['error']['message']}", highlight=False)
+        elif row.get("type") == "conversation":
+            warn = row.get("early_warning_message_id")
+            labels = ", ".join(row["labels"]) or "-"
+            out.print(
+                f"conversation {row['conversation_id']} author {row['author']}: {labels}"
+                + (f" (early warning at message {warn})" if warn else ""),
+                highlight=False,
+            )
+        else:
+            labels = ", ".join(row["labels"]) or "-"
+            top = max(row["scores"].items(), key=lambda kv: kv[1])
+            out.print(
+                f"{row['id']} [{row['language']}] {labels}  (highest {top[0]} {top[1]:.2f})",
+                highlight=False,
+            )
+    sys.stdout.flush()
+    if errors:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- text models
 
 

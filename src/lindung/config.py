@@ -69,6 +69,7 @@ class Config:
     video_max_seconds: int
     index_refresh_seconds: float
     default_pdq_threshold: int
+    text_models_dir: Path | None
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -107,4 +108,7 @@ def load_config() -> Config:
         video_max_seconds=_int("VIDEO_MAX_SECONDS", 3600, minimum=1),
         index_refresh_seconds=_float("INDEX_REFRESH_SECONDS", 1.0, minimum=0.0),
         default_pdq_threshold=_int("PDQ_THRESHOLD", 31, minimum=0, maximum=128),
+        text_models_dir=Path(models).expanduser()
+        if (models := _env("TEXT_MODELS_DIR", ""))
+        else None,
     )

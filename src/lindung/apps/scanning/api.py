@@ -14,12 +14,13 @@ from lindung.apps.accounts.permissions import Permission, require
 from lindung.apps.banks.live_index import live_index
 from lindung.apps.banks.services import current_index_version
 from lindung.apps.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia, check_page
-from lindung.apps.scanning import services
+from lindung.apps.scanning import services, text
 from lindung.apps.scanning.models import Scan
 from lindung.apps.scanning.services import ScanOutcome, ScanRequest, match_to_dict
 from lindung.detect.media.hashing import MediaHashes, MediaLimits, hash_bytes, hash_file
 from lindung.detect.media.video import frames_from_vpdq_text
 from lindung.detect.signals import SignalType
+from lindung.detect.text.conversation import Message
 from lindung.server.auth import principal_of
 
 router = Router(tags=["scanning"])
@@ -211,6 +212,7 @@ class PolicyIO(Schema):
     default_action: str | None = None
     match_low_quality: bool | None = None
     rules: list[PolicyRuleIO] | None = None
+    text_thresholds: dict[str, float] | None = None
 
 
 @router.put("/policy", response=PolicyIO, summary="Set your organisation's scan policy")
@@ -221,6 +223,7 @@ def put_policy(request: HttpRequest, payload: PolicyIO) -> PolicyIO:
         default_action=payload.default_action,
         match_low_quality=payload.match_low_quality,
         rules=rules,
+        text_thresholds=payload.text_thresholds,
     )
     return _policy_out(policy)
 
@@ -229,6 +232,7 @@ def _policy_out(policy: Any) -> PolicyIO:
     return PolicyIO(
         default_action=policy.default_action,
         match_low_quality=policy.match_low_quality,
+        text_thresholds=dict(policy.text_thresholds),
         rules=[
             PolicyRuleIO(bank=r.bank.name if r.bank else "", label=r.label, action=r.action)
             for r in policy.rules.select_related("bank")
@@ -304,3 +308,60 @@ def list_scans(
         )
         for s in scans[offset : offset + limit]
     ]
+
+
+class TextMessageIn(Schema):
+    id: str = Field(min_length=1, max_length=200)
+    text: str = Field(max_length=100_000)
+
+
+class ScanTextIn(Schema):
+    messages: list[TextMessageIn] = Field(min_length=1, max_length=1000)
+
+
+class ReasonOut(Schema):
+    category: str
+    kind: str
+    detail: str
+    weight: float
+    quote: str | None = None
+    span: list[int] | None = None
+
+
+class TextResultOut(Schema):
+    id: str
+    language: str
+    scores: dict[str, float]
+    labels: list[str]
+    reasons: list[ReasonOut]
+
+
+class ScanTextOut(Schema):
+    results: list[TextResultOut]
+
+
+@router.post("/scan/text", response=ScanTextOut, summary="Score messages for text risks")
+def scan_text(request: HttpRequest, payload: ScanTextIn) -> dict[str, Any]:
+    items = [(m.id, m.text) for m in payload.messages]
+    return {"results": text.scan_texts(principal_of(request), items)}
+
+
+class ConversationMessageIn(Schema):
+    id: str = Field(min_length=1, max_length=200)
+    author: str = Field(min_length=1, max_length=200)
+    text: str = Field(max_length=100_000)
+    timestamp: datetime | None = None
+
+
+class ScanConversationIn(Schema):
+    conversation_id: str = Field(min_length=1, max_length=200)
+    messages: list[ConversationMessageIn] = Field(min_length=1, max_length=5000)
+
+
+@router.post(
+    "/scan/conversation",
+    summary="Score a conversation: per message, and per author with the early-warning message",
+)
+def scan_conversation(request: HttpRequest, payload: ScanConversationIn) -> dict[str, Any]:
+    messages = [Message(m.id, m.author, m.text, m.timestamp) for m in payload.messages]
+    return text.scan_conversation(principal_of(request), payload.conversation_id, messages)

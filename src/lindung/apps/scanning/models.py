@@ -24,6 +24,11 @@ class ScanPolicy(models.Model):
     )
     video_query_match_percent = models.FloatField(default=80.0)
     video_compared_match_percent = models.FloatField(default=0.0)
+    text_thresholds = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per-category score thresholds for text scans; missing ones use the defaults.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
 

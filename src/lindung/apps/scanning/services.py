@@ -342,6 +342,7 @@ def set_policy(
     default_action: str | None = None,
     match_low_quality: bool | None = None,
     rules: list[dict[str, str]] | None = None,
+    text_thresholds: dict[str, float] | None = None,
 ) -> ScanPolicy:
     """Replace the organisation's policy settings (and rules, when given) in one change."""
     require(principal, Permission.POLICY_WRITE)
@@ -358,6 +359,10 @@ def set_policy(
             policy.default_action = default_action
         if match_low_quality is not None:
             policy.match_low_quality = match_low_quality
+        if text_thresholds is not None:
+            from lindung.apps.scanning.text import validate_thresholds
+
+            policy.text_thresholds = validate_thresholds(text_thresholds)
         policy.save()
         if rules is not None:
             new_rules = []
@@ -387,6 +392,7 @@ def set_policy(
                 "default_action": policy.default_action,
                 "match_low_quality": policy.match_low_quality,
                 "rules": rules,
+                "text_thresholds": policy.text_thresholds,
             },
         )
     return policy

@@ -1,0 +1,376 @@
+"""Message-level text risk scoring: layers 1-3 of issue 3 combined.
+
+`TextScorer.score_many(texts)` (the fast path; `score(text)` is the one-message form) does, per
+message:
+
+1. **Normalise once** (`normalise.normalise`) and **detect the language once**
+   (`language.detect_language`, given the normalised text so nothing is normalised twice).
+   Empty or whitespace-only text is language "und" with every score 0 and no reasons.
+2. **Lexicon evidence** (`lexicon.Lexicon.match`, all languages at once since chats mix them).
+   Where several phrases of one category cover the same words (the same phrase in the Malay and
+   the Indonesian lexicon, or a phrase inside a longer one) only the longest, then heaviest, is
+   kept, so one cue is never counted twice. The remaining weights of a category are combined with
+   a **noisy-OR**, ``1 - prod(1 - w)``: several weak cues add up, the result never exceeds 1, and
+   a single cue keeps its curated weight.
+3. **Model evidence** (`model.TextModel`), batched: every message whose language (primary, or a
+   secondary language of code-mixed text) is a model's language goes through that model in one
+   `predict_proba` call. A model applies only to its own language because it is a character/word
+   n-gram model trained on one monolingual dataset: on another language its features are noise
+   and its probabilities uncalibrated. Models see the *original* text, as they were trained on
+   raw dataset text (normalising would, for instance, strip Vietnamese diacritics the vi model
+   relies on); obfuscation is the lexicon's job.
+4. **Combination: ``score = max(lexicon evidence, model probability)``** (the largest model
+   probability if several models cover a category and language). Not a noisy-OR, because the two
+   are not independent evidence - the model has usually learnt the very words the lexicon lists,
+   so a noisy-OR would count them twice - and because a model gives every benign message a small
+   non-zero probability that a noisy-OR would add to every lexicon score. With ``max`` each score
+   is the strongest single line of evidence, which a reviewer can check against its reason.
+5. **Labels**: categories whose score is at least its threshold (`DEFAULT_THRESHOLDS`, overridable
+   per scorer and per call, e.g. per organisation).
+
+Every contributing cue becomes a `Reason`: lexicon hits quote the message's own words with their
+span in the original text (via the normalisation span map); model reasons are given when the
+model's probability reaches half the category threshold, with the model's top features.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lindung.detect.text.language import LanguageGuess, detect_language
+from lindung.detect.text.lexicon import CATEGORIES, Lexicon, LexiconHit
+from lindung.detect.text.model import TextModel, model_paths
+from lindung.detect.text.normalise import NormalisedText, normalise
+
+__all__ = [
+    "CATEGORIES",
+    "DEFAULT_THRESHOLDS",
+    "PACKAGE_MODELS_DIR",
+    "Reason",
+    "TextResult",
+    "TextScorer",
+    "check_thresholds",
+    "noisy_or",
+]
+
+#: Starting points, to be tuned per organisation: 0.5 means "one strong cue, or several weaker".
+DEFAULT_THRESHOLDS: dict[str, float] = dict.fromkeys(CATEGORIES, 0.5)
+
+#: Models shipped inside the package (only those whose dataset licence allows it).
+PACKAGE_MODELS_DIR = Path(__file__).with_name("models")
+
+#: A model reason is given when its probability is at least this fraction of the threshold.
+MODEL_REASON_FRACTION = 0.5
+#: How many of a model's top features a reason lists.
+MODEL_TOP_FEATURES = 5
+
+
+def noisy_or(weights: Iterable[float]) -> float:
+    """``1 - prod(1 - w)``: independent cues add up without exceeding 1."""
+    miss = 1.0
+    for w in weights:
+        miss *= 1.0 - min(max(w, 0.0), 1.0)
+    return 1.0 - miss
+
+
+def check_thresholds(
+    thresholds: Mapping[str, float] | None, base: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """`base` (default `DEFAULT_THRESHOLDS`) overridden by `thresholds`, validated."""
+    out = dict(base if base is not None else DEFAULT_THRESHOLDS)
+    if thresholds is None:
+        return out
+    if not isinstance(thresholds, Mapping):
+        raise TypeError(f"thresholds must be a mapping of category to number, not {thresholds!r}")
+    for category, value in thresholds.items():
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown category {category!r} (expected one of {CATEGORIES})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"threshold for {category!r} must be a number, not {value!r}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"threshold for {category!r} must be from 0 to 1, not {value!r}")
+        out[category] = float(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One piece of evidence a reviewer can read and check.
+
+    `kind` is "lexicon", "model", "stage" or "pattern"; `span` is in the ORIGINAL text and `quote`
+    is the original words there. `stage` is the grooming/sextortion stage of a lexicon phrase;
+    `message_id` names the message in conversation-level reasons.
+    """
+
+    category: str
+    kind: str
+    detail: str
+    weight: float
+    quote: str | None = None
+    span: tuple[int, int] | None = None
+    stage: str | None = None
+    message_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "category": self.category,
+            "kind": self.kind,
+            "detail": self.detail,
+            "weight": round(self.weight, 4),
+            "quote": self.quote,
+            "span": list(self.span) if self.span is not None else None,
+        }
+        if self.stage is not None:
+            out["stage"] = self.stage
+        if self.message_id is not None:
+            out["message_id"] = self.message_id
+        return out
+
+
+@dataclass(frozen=True)
+class TextResult:
+    """Scores (every category, 0..1), labels over threshold and reasons for one message."""
+
+    language: str
+    scores: dict[str, float]
+    labels: list[str]
+    reasons: list[Reason]
+    mixed: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "scores": {c: round(s, 4) for c, s in self.scores.items()},
+            "labels": list(self.labels),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+    def stages(self, category: str) -> list[str]:
+        """Stages named by this message's reasons for `category`, in order of position."""
+        seen: list[str] = []
+        for r in self.reasons:
+            if r.category == category and r.stage is not None and r.stage not in seen:
+                seen.append(r.stage)
+        return seen
+
+
+def _zero_scores() -> dict[str, float]:
+    return dict.fromkeys(CATEGORIES, 0.0)
+
+
+def _distinct_hits(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
+    """Per category, drop hits whose span lies inside a kept (longer, then heavier) hit's span."""
+    kept: list[LexiconHit] = []
+    ranked = sorted(
+        hits,
+        key=lambda h: (
+            -(h.span_in_original[1] - h.span_in_original[0]),
+            -h.weight,
+            h.span_in_original,
+        ),
+    )
+    for hit in ranked:
+        a, b = hit.span_in_original
+        if any(
+            k.category == hit.category and k.span_in_original[0] <= a and b <= k.span_in_original[1]
+            for k in kept
+        ):
+            continue
+        kept.append(hit)
+    kept.sort(key=lambda h: (h.span_in_original, h.category))
+    return kept
+
+
+def _full_span(normalised: NormalisedText, span: tuple[int, int]) -> tuple[int, int]:
+    """Extend a hit's original span over the rest of a run of letters the matching skeleton
+    collapsed at its end: ``Lexicon.match`` maps a skeleton character to the first letter of
+    its run, so "worthless" would otherwise be quoted as "worthles"."""
+    a, b = span
+    text, ends = normalised.text, normalised.ends
+    t = bisect_right(ends, b) - 1
+    if t < 0 or ends[t] != b:
+        return span
+    while t + 1 < len(text) and text[t + 1] == text[t] and not text[t].isdigit():
+        t += 1
+    return a, max(b, ends[t])
+
+
+def _lexicon_reason(hit: LexiconHit, normalised: NormalisedText) -> Reason:
+    stage = f", {hit.stage}" if hit.stage else ""
+    span = _full_span(normalised, hit.span_in_original)
+    return Reason(
+        category=hit.category,
+        kind="lexicon",
+        detail=(
+            f'phrase "{hit.phrase}" ({hit.category}{stage}, weight {hit.weight:g}, '
+            f"{hit.language} lexicon)"
+        ),
+        weight=hit.weight,
+        quote=normalised.original[span[0] : span[1]],
+        span=span,
+        stage=hit.stage,
+    )
+
+
+def _model_name(model: TextModel) -> str:
+    return str(model.metadata.get("dataset") or model.metadata.get("name") or "model")
+
+
+class TextScorer:
+    """Scores messages for every category from a lexicon and optional per-language models."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        models: Sequence[TextModel] = (),
+        thresholds: Mapping[str, float] | None = None,
+    ) -> None:
+        self.lexicon = lexicon if lexicon is not None else Lexicon.load_default()
+        self.thresholds = check_thresholds(thresholds)
+        self.models: tuple[TextModel, ...] = tuple(models)
+        # language -> [(category, model)]
+        self._by_language: dict[str, list[tuple[str, TextModel]]] = {}
+        for model in self.models:
+            category = model.metadata.get("category")
+            language = model.metadata.get("language")
+            if category not in CATEGORIES:
+                raise ValueError(
+                    f"model {_model_name(model)!r}: metadata category {category!r} is not one of "
+                    f"{CATEGORIES}"
+                )
+            if not isinstance(language, str) or not language:
+                raise ValueError(f"model {_model_name(model)!r}: metadata has no language")
+            self._by_language.setdefault(language, []).append((category, model))
+
+    @classmethod
+    def default(cls, models_dir: Path | None = None) -> TextScorer:
+        """The default lexicon and every model found in the package's ``models/`` folder and in
+        `models_dir` (operator-trained, ``lindung text train --out DIR``). A model in
+        `models_dir` replaces a packaged model with the same file name."""
+        found: dict[str, Path] = {}
+        for folder in (PACKAGE_MODELS_DIR, models_dir):
+            if folder is None:
+                continue
+            folder = Path(folder)
+            if models_dir is not None and folder == Path(models_dir) and not folder.is_dir():
+                raise FileNotFoundError(f"models folder {folder} does not exist")
+            if not folder.is_dir():
+                continue
+            for npz in sorted(folder.glob("*.npz")):
+                if model_paths(npz)[1].is_file():
+                    found[npz.stem] = npz
+        models = [TextModel.load(path) for path in found.values()]
+        return cls(models=models)
+
+    def model_keys(self) -> list[tuple[str, str, str]]:
+        """(language, category, model name) of every loaded model."""
+        return sorted(
+            (lang, cat, _model_name(m))
+            for lang, pairs in self._by_language.items()
+            for cat, m in pairs
+        )
+
+    # --- scoring -----------------------------------------------------------------------------
+
+    def score(
+        self, text: str, thresholds: Mapping[str, float] | None = None, *, explain: bool = True
+    ) -> TextResult:
+        """Score one message (see module docstring)."""
+        return self.score_many([text], thresholds, explain=explain)[0]
+
+    def score_many(
+        self,
+        texts: Sequence[str],
+        thresholds: Mapping[str, float] | None = None,
+        *,
+        explain: bool = True,
+    ) -> list[TextResult]:
+        """Score many messages, running each model once over all messages of its language.
+
+        ``explain=False`` leaves the models' top features out of model reasons: listing them
+        costs about as much as the rest of the pipeline, so bulk scans that only need scores and
+        labels can skip it (scores, labels and every other reason are unchanged).
+        """
+        if isinstance(texts, str):
+            raise TypeError("score_many takes a sequence of texts, not one string")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"text {i} must be a string, not {type(text).__name__}")
+        limits = check_thresholds(thresholds, self.thresholds)
+
+        prepared: list[tuple[NormalisedText, LanguageGuess] | None] = []
+        for text in texts:
+            if not text.strip():
+                prepared.append(None)
+                continue
+            normalised = normalise(text)
+            prepared.append((normalised, detect_language(normalised)))
+
+        # model probabilities: (message index, category) -> [(probability, model)]
+        model_probs: dict[tuple[int, str], list[tuple[float, TextModel]]] = {}
+        if self._by_language:
+            batches: dict[int, tuple[TextModel, str, list[int]]] = {}
+            for i, item in enumerate(prepared):
+                if item is None:
+                    continue
+                guess = item[1]
+                langs = dict.fromkeys((guess.code, *guess.mixed))
+                for lang in langs:
+                    for category, model in self._by_language.get(lang, ()):
+                        batch = batches.setdefault(id(model), (model, category, []))
+                        if not batch[2] or batch[2][-1] != i:
+                            batch[2].append(i)
+            for model, category, indices in batches.values():
+                probs = model.predict_proba([texts[i] for i in indices])[:, 1]
+                for i, p in zip(indices, probs.tolist(), strict=True):
+                    model_probs.setdefault((i, category), []).append((float(p), model))
+
+        results: list[TextResult] = []
+        for i, item in enumerate(prepared):
+            if item is None:
+                results.append(TextResult("und", _zero_scores(), [], []))
+                continue
+            normalised, guess = item
+            results.append(
+                self._assemble(i, texts[i], normalised, guess, model_probs, limits, explain)
+            )
+        return results
+
+    def _assemble(
+        self,
+        index: int,
+        text: str,
+        normalised: NormalisedText,
+        guess: LanguageGuess,
+        model_probs: Mapping[tuple[int, str], list[tuple[float, TextModel]]],
+        limits: Mapping[str, float],
+        explain: bool,
+    ) -> TextResult:
+        hits = _distinct_hits(self.lexicon.match(normalised))
+        reasons = [_lexicon_reason(h, normalised) for h in hits]
+        scores = _zero_scores()
+        for category in CATEGORIES:
+            lexical = noisy_or(h.weight for h in hits if h.category == category)
+            best = lexical
+            for p, model in model_probs.get((index, category), ()):
+                best = max(best, p)
+                if p >= MODEL_REASON_FRACTION * limits[category]:
+                    reasons.append(self._model_reason(model, category, text, p, explain))
+            scores[category] = best
+        labels = [c for c in CATEGORIES if scores[c] > 0 and scores[c] >= limits[c]]
+        return TextResult(guess.code, scores, labels, reasons, guess.mixed)
+
+    @staticmethod
+    def _model_reason(
+        model: TextModel, category: str, text: str, p: float, explain: bool
+    ) -> Reason:
+        language = model.metadata.get("language", "?")
+        detail = f'model "{_model_name(model)}" ({category}, {language}) probability {p:.2f}'
+        features = model.top_features(text, MODEL_TOP_FEATURES) if explain else []
+        if features:
+            detail += "; top features: " + ", ".join(f'"{t}" (+{v:.2f})' for t, v in features)
+        return Reason(category=category, kind="model", detail=detail, weight=p)
