@@ -72,6 +72,16 @@ class Config:
     text_models_dir: Path | None
 
 
+def _existing_dir(name: str) -> Path | None:
+    raw = _env(name, "")
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"LINDUNG_{name} must name an existing folder, not {raw!r}")
+    return path
+
+
 def _secret_key(data_dir: Path) -> str:
     """Use LINDUNG_SECRET_KEY, else one generated once and kept in the data directory.
 
@@ -108,7 +118,5 @@ def load_config() -> Config:
         video_max_seconds=_int("VIDEO_MAX_SECONDS", 3600, minimum=1),
         index_refresh_seconds=_float("INDEX_REFRESH_SECONDS", 1.0, minimum=0.0),
         default_pdq_threshold=_int("PDQ_THRESHOLD", 31, minimum=0, maximum=128),
-        text_models_dir=Path(models).expanduser()
-        if (models := _env("TEXT_MODELS_DIR", ""))
-        else None,
+        text_models_dir=_existing_dir("TEXT_MODELS_DIR"),
     )
