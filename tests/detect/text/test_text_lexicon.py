@@ -224,3 +224,12 @@ def test_packaged_files_are_valid_and_versioned() -> None:
     assert files == sorted(f"{lang}.tsv" for lang in LANGUAGES)
     assert (DEFAULT_DIR / "VERSION").read_text().strip()
     Lexicon.from_files(DEFAULT_DIR.glob("*.tsv"))
+
+
+def test_phrases_written_without_spaces_still_match() -> None:
+    lexicon = Lexicon.load_default()
+    for text in ("d.o.n.t t.e.l.l your parents", "#donttellyourparents", "DONTTELLYOURPARENTS!!"):
+        phrases = {hit.phrase for hit in lexicon.match(text)}
+        assert any("tell" in p and "parents" in p for p in phrases), (text, phrases)
+    # short joined forms are not indexed: they would hide inside ordinary words
+    assert not [h for h in lexicon.match("skysurfing is fun") if h.category == "self_harm"]

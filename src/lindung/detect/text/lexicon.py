@@ -32,6 +32,7 @@ Khmer, Lao, Myanmar (or Han/Kana) matches inside longer text, as those scripts h
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -203,6 +204,41 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or (not ch.isascii() and unicodedata.category(ch)[0] == "M")
 
 
+#: A phrase written without (some of) its spaces ("donttell your parents", "#killyourself") is
+#: indexed too, when the phrase is long enough not to occur by chance inside ordinary words
+#: (its edges must still fall on word boundaries).
+MIN_JOINED_LENGTH = 7
+#: Longer phrases are rarely written glued together, and their variants grow as 2^(words-1).
+MAX_JOINED_WORDS = 6
+_DOUBLED = regex.compile(r"(.)\1+")
+
+
+def _variants(key: str) -> set[str]:
+    """Every form of a phrase key the automaton should find.
+
+    - "1" is read as "i" by leetspeak decoding, so "l" is also indexed as "i" ("1ove").
+    - Spaced-out letters ("d.o.n.t t.e.l.l") and hashtags join words together, so a
+      multi-word phrase in a spaced script is also indexed without its spaces.
+    """
+    forms = {key}
+    words = key.split(" ")
+    spaced_script = not any(is_spaceless(ch) for ch in key if not ch.isspace())
+    if spaced_script and 1 < len(words) <= MAX_JOINED_WORDS:
+        # Every way of gluing neighbouring words: "donttell your parents", "donttellyourparents"...
+        for glue in itertools.product((" ", ""), repeat=len(words) - 1):
+            form = words[0] + "".join(g + w for g, w in zip(glue, words[1:], strict=True))
+            # The skeleton has no doubled letters, also where two words meet ("dont"+"tel").
+            form = _DOUBLED.sub(r"\1", form)
+            if len(form.replace(" ", "")) >= MIN_JOINED_LENGTH:
+                forms.add(form)
+    for form in list(forms):
+        if "l" in form:
+            variant = form.replace("l", "i")
+            if "ii" not in variant:
+                forms.add(variant)
+    return forms
+
+
 class Lexicon:
     """A set of lexicon entries with a matching automaton built once."""
 
@@ -217,14 +253,10 @@ class Lexicon:
     def _build(self) -> ahocorasick.Automaton:
         by_key: dict[str, list[LexiconEntry]] = {}
         for entry in self.entries:
-            by_key.setdefault(entry.key, []).append(entry)
-            # "1" is read as "i" by leetspeak decoding; also index "l" as "i" so "1ove" matches.
-            if "l" in entry.key:
-                variant = entry.key.replace("l", "i")
-                if "ii" not in variant and variant not in by_key:
-                    by_key.setdefault(variant, []).append(entry)
-                elif "ii" not in variant and entry not in by_key[variant]:
-                    by_key[variant].append(entry)
+            for key in _variants(entry.key):
+                group = by_key.setdefault(key, [])
+                if entry not in group:
+                    group.append(entry)
         automaton = ahocorasick.Automaton()
         for key, group in by_key.items():
             payload: _Payload = (
