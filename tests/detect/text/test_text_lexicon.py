@@ -233,3 +233,9 @@ def test_phrases_written_without_spaces_still_match() -> None:
         assert any("tell" in p and "parents" in p for p in phrases), (text, phrases)
     # short joined forms are not indexed: they would hide inside ordinary words
     assert not [h for h in lexicon.match("skysurfing is fun") if h.category == "self_harm"]
+
+
+def test_quotes_cover_doubled_letters_at_the_end_of_a_hit() -> None:
+    hits = Lexicon.load_default().match("honestly you are WORTHLESS, everyone says so")
+    quotes = {hit.text_in_original for hit in hits}
+    assert any(q.endswith("WORTHLESS") for q in quotes), quotes

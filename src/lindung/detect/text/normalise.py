@@ -115,7 +115,12 @@ class NormalisedText:
         index = self.skeleton_index
         if start >= end or start >= len(index):
             return self.original_span(len(self.text), len(self.text))
-        return self.original_span(index[start], index[min(end, len(index)) - 1] + 1)
+        last = index[min(end, len(index)) - 1]
+        # The skeleton keeps the first letter of a doubled run ("worthles"); quote the whole run.
+        text = self.text
+        while last + 1 < len(text) and text[last + 1] == text[last] and not text[last].isdigit():
+            last += 1
+        return self.original_span(index[start], last + 1)
 
 
 class _Buffer:

@@ -35,7 +35,6 @@ model's probability reaches half the category threshold, with the model's top fe
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,23 +184,9 @@ def _distinct_hits(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
     return kept
 
 
-def _full_span(normalised: NormalisedText, span: tuple[int, int]) -> tuple[int, int]:
-    """Extend a hit's original span over the rest of a run of letters the matching skeleton
-    collapsed at its end: ``Lexicon.match`` maps a skeleton character to the first letter of
-    its run, so "worthless" would otherwise be quoted as "worthles"."""
-    a, b = span
-    text, ends = normalised.text, normalised.ends
-    t = bisect_right(ends, b) - 1
-    if t < 0 or ends[t] != b:
-        return span
-    while t + 1 < len(text) and text[t + 1] == text[t] and not text[t].isdigit():
-        t += 1
-    return a, max(b, ends[t])
-
-
 def _lexicon_reason(hit: LexiconHit, normalised: NormalisedText) -> Reason:
     stage = f", {hit.stage}" if hit.stage else ""
-    span = _full_span(normalised, hit.span_in_original)
+    span = hit.span_in_original
     return Reason(
         category=hit.category,
         kind="lexicon",
