@@ -200,3 +200,16 @@ def test_scan_text_rejects_bad_thresholds() -> None:
     assert result.exit_code == 1
     result = runner.invoke(app, ["scan-text", "--threshold", "weather=0.5"], input="")
     assert result.exit_code == 1
+
+
+def test_scan_text_reports_a_line_that_is_not_utf8_and_goes_on() -> None:
+    data = (
+        b'{"id": "1", "text": "hello there"}\n'
+        b'{"id": "2", "text": "\xff\xfe"}\n'
+        b'{"id": "3", "text": "bye"}\n'
+    )
+    result = runner.invoke(app, ["scan-text", "--json"], input=data)
+    assert result.exit_code == 1
+    rows = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert [r.get("id") for r in rows] == ["1", None, "3"]
+    assert rows[1]["line"] == 2 and "UTF-8" in rows[1]["error"]["message"]

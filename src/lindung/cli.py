@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -43,7 +44,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -146,14 +147,15 @@ def hash_cmd(
                     )
                 )
             else:
-                err.print(f"[red]{path}[/red]: {result}", highlight=False)
+                err.print(f"[red]{escape(str(path))}[/red]: {escape(str(result))}", highlight=False)
             continue
         data = result.to_dict()
         if as_json:
             print(json.dumps({"file": str(path), **data}))
             continue
         out.print(
-            f"[bold]{path}[/bold] ({data['media_type']}, {data['mime']}, {data['size']} bytes)"
+            f"[bold]{escape(str(path))}[/bold] "
+            f"({data['media_type']}, {data['mime']}, {data['size']} bytes)"
         )
         if result.pdq is not None:
             flag = "  [yellow]LOW QUALITY[/yellow]" if result.low_quality else ""
@@ -205,7 +207,7 @@ def match_cmd(
                 "error": {"code": getattr(result, "code", "error"), "message": str(result)},
             }
             print(json.dumps(msg)) if as_json else err.print(
-                f"[red]{path}[/red]: {result}", highlight=False
+                f"[red]{escape(str(path))}[/red]: {escape(str(result))}", highlight=False
             )
             continue
         matches = index.match(result, max_distance=max_distance)
@@ -233,10 +235,11 @@ def match_cmd(
             continue
         if not matches:
             note = " (low-quality PDQ: exact hashes only)" if result.low_quality else ""
-            out.print(f"{path}: no match{note}")
+            out.print(f"{escape(str(path))}: no match{note}")
         for m in matches:
             out.print(
-                f"{path}: [bold red]MATCH[/bold red] {m.signal_type.value} row {m.row_number} "
+                f"{escape(str(path))}: [bold red]MATCH[/bold red] {m.signal_type.value} "
+                f"row {m.row_number} "
                 f"distance {m.distance} labels {','.join(m.labels) or '-'}"
             )
     if failed:
@@ -636,12 +639,15 @@ def scan_text(
         fail(f"{models_dir}: no such folder of text models")
     scorer = TextScorer.default(models_dir=models_dir)
     errors = 0
-    for row in scan_lines(sys.stdin, scorer, thresholds=thresholds or None):
+    # Bytes, so that one line that is not UTF-8 becomes an error line instead of ending the run.
+    for row in scan_lines(sys.stdin.buffer, scorer, thresholds=thresholds or None):
         errors += "error" in row
         if as_json:
             print(json.dumps(row, ensure_ascii=False), flush=False)
         elif "error" in row:
-            err.print(f"line {row['line']}: {row['error']['message']}", highlight=False)
+            err.print(
+                f"line {row['line']}: {row['error']['message']}", highlight=False, markup=False
+            )
         elif row.get("type") == "conversation":
             warn = row.get("early_warning_message_id")
             labels = ", ".join(row["labels"]) or "-"
@@ -649,6 +655,7 @@ def scan_text(
                 f"conversation {row['conversation_id']} author {row['author']}: {labels}"
                 + (f" (early warning at message {warn})" if warn else ""),
                 highlight=False,
+                markup=False,
             )
         else:
             labels = ", ".join(row["labels"]) or "-"
@@ -656,6 +663,7 @@ def scan_text(
             out.print(
                 f"{row['id']} [{row['language']}] {labels}  (highest {top[0]} {top[1]:.2f})",
                 highlight=False,
+                markup=False,
             )
     sys.stdout.flush()
     if errors:
@@ -853,7 +861,7 @@ def main() -> None:
     try:
         app()
     except (LindungError, ConfigError) as exc:
-        err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(getattr(exc, 'message', exc)))}", highlight=False)
         sys.exit(1)
     except (OperationalError, ProgrammingError) as exc:
         hint = (
@@ -861,13 +869,16 @@ def main() -> None:
             if "no such table" in str(exc) or "does not exist" in str(exc)
             else ""
         )
-        err.print(f"[red]database error:[/red] {exc}{hint}", highlight=False)
+        err.print(f"[red]database error:[/red] {escape(str(exc))}{hint}", highlight=False)
         sys.exit(1)
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         sys.exit(1)
     except Exception as exc:  # the last line of defence for an operator's terminal
-        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(
+            f"[red]unexpected error:[/red] {type(exc).__name__}: {escape(str(exc))}",
+            highlight=False,
+        )
         sys.exit(1)
 
 

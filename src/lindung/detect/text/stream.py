@@ -53,8 +53,13 @@ def parse_timestamp(value: object) -> datetime | None:
     raise ValueError("timestamp must be an ISO 8601 string or epoch seconds")
 
 
-def parse_line(number: int, raw: str) -> _Item | dict[str, Any]:
+def parse_line(number: int, raw: str | bytes) -> _Item | dict[str, Any]:
     """One input line as an item, or an error line saying what is wrong with it."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _error(number, f"not valid UTF-8 (byte {exc.start + 1})")
     try:
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -91,7 +96,7 @@ def parse_line(number: int, raw: str) -> _Item | dict[str, Any]:
 
 
 def scan_lines(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     scorer: TextScorer,
     conversations: ConversationScorer | None = None,
     thresholds: Mapping[str, float] | None = None,
