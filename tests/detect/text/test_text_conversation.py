@@ -237,3 +237,26 @@ def test_to_dict_shape(scorer: ConversationScorer) -> None:
         "messages",
         "reasons",
     }
+
+
+def test_precomputed_results_give_the_same_verdict_without_rescoring() -> None:
+    from lindung.detect.text.pipeline import TextScorer
+
+    scorer = TextScorer()
+    messages = [
+        Message(
+            "2",
+            "a",
+            "don't tell your parents, it's our secret",
+            datetime(2026, 1, 1, 10, 5, tzinfo=UTC),
+        ),
+        Message("1", "a", "how old are you?", datetime(2026, 1, 1, 10, 0, tzinfo=UTC)),
+        Message("3", "b", "13", datetime(2026, 1, 1, 10, 1, tzinfo=UTC)),
+    ]
+    fresh = ConversationScorer(scorer).score("c", messages)
+    given = ConversationScorer(scorer).score(
+        "c", messages, results=scorer.score_many([m.text for m in messages])
+    )
+    assert [r.to_dict() for r in given] == [r.to_dict() for r in fresh]
+    with pytest.raises(ValueError):
+        ConversationScorer(scorer).score("c", messages, results=[])

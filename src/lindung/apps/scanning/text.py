@@ -60,7 +60,9 @@ def scan_conversation(
     thresholds = thresholds_for(principal)
     scorer = text_scorer()
     per_message = scorer.score_many([m.text for m in messages], thresholds=thresholds)
-    authors = ConversationScorer(scorer, thresholds=thresholds).score(conversation_id, messages)
+    authors = ConversationScorer(scorer, thresholds=thresholds).score(
+        conversation_id, messages, results=per_message
+    )
     return {
         "conversation_id": conversation_id,
         "messages": [

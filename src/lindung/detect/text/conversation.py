@@ -191,7 +191,7 @@ def _utc(ts: datetime) -> datetime:
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
-def _ordered(messages: Sequence[Message]) -> list[Message]:
+def _order(messages: Sequence[Message]) -> list[int]:
     """Stable sort by timestamp; an untimed message sorts with the last timed one before it."""
     keys: list[datetime] = []
     last = datetime.min.replace(tzinfo=UTC)
@@ -199,8 +199,7 @@ def _ordered(messages: Sequence[Message]) -> list[Message]:
         if m.timestamp is not None:
             last = _utc(m.timestamp)
         keys.append(last)
-    order = sorted(range(len(messages)), key=lambda i: keys[i])
-    return [messages[i] for i in order]
+    return sorted(range(len(messages)), key=lambda i: keys[i])
 
 
 def _check(messages: Sequence[Message]) -> None:
@@ -231,12 +230,23 @@ class ConversationScorer:
         conversation_id: str,
         messages: Sequence[Message],
         thresholds: Mapping[str, float] | None = None,
+        results: Sequence[TextResult] | None = None,
     ) -> list[AuthorRisk]:
-        """One `AuthorRisk` per author, in order of each author's first message."""
+        """One `AuthorRisk` per author, in order of each author's first message.
+
+        ``results``: the messages' own scores (same order as ``messages``, same thresholds),
+        when the caller has already computed them, so no message is scored twice.
+        """
         _check(messages)
         limits = check_thresholds(thresholds, self.thresholds)
-        ordered = _ordered(messages)
-        results = self.scorer.score_many([m.text for m in ordered], limits)
+        order = _order(messages)
+        ordered = [messages[i] for i in order]
+        if results is None:
+            results = self.scorer.score_many([m.text for m in ordered], limits)
+        else:
+            if len(results) != len(messages):
+                raise ValueError("results must hold one TextResult per message")
+            results = [results[i] for i in order]
         several_authors = len({m.author for m in ordered}) > 1
         states: dict[str, _AuthorState] = {}
         for message, result in zip(ordered, results, strict=True):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lindung.detect.text.conversation import ConversationScorer, Message
-from lindung.detect.text.pipeline import TextScorer
+from lindung.detect.text.pipeline import TextResult, TextScorer
 
 #: Messages scored per model batch: large enough for fast inference, small enough that
 #: output keeps flowing on an endless stream.
@@ -103,6 +103,7 @@ def scan_lines(
 ) -> Iterator[dict[str, Any]]:
     """Score a stream of JSON lines; yields one dict per input line, then one per author."""
     threads: dict[str, list[Message]] = defaultdict(list)
+    thread_results: dict[str, list[TextResult]] = defaultdict(list)
     pending: list[_Item | dict[str, Any]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
@@ -110,11 +111,13 @@ def scan_lines(
         results = iter(scorer.score_many([i.text for i in items], thresholds=thresholds))
         for entry in pending:
             if isinstance(entry, _Item):
-                yield {"id": entry.id, **next(results).to_dict()}
+                result = next(results)
+                yield {"id": entry.id, **result.to_dict()}
                 if entry.conversation_id is not None and entry.author is not None:
                     threads[entry.conversation_id].append(
                         Message(entry.id, entry.author, entry.text, entry.timestamp)
                     )
+                    thread_results[entry.conversation_id].append(result)
             else:
                 yield entry
         pending.clear()
@@ -129,5 +132,6 @@ def scan_lines(
     if threads:
         conv = conversations or ConversationScorer(scorer, thresholds=thresholds)
         for conversation_id, messages in threads.items():
-            for risk in conv.score(conversation_id, messages):
+            results = thread_results[conversation_id]
+            for risk in conv.score(conversation_id, messages, results=results):
                 yield {"type": "conversation", **risk.to_dict()}
