@@ -123,6 +123,15 @@ class NormalisedText:
         return self.original_span(index[start], last + 1)
 
 
+def _substitute(chars: list[str], start: int, word: str, table: dict[str, str]) -> None:
+    """Replace, in place, the characters of `word` (at `start` in `chars`) that `table` maps.
+
+    One character for one, so the span of every character stays where it was."""
+    for offset, c in enumerate(word):
+        if c in table:
+            chars[start + offset] = table[c]
+
+
 class _Buffer:
     """Characters with their original spans; every step returns a new buffer."""
 
@@ -387,9 +396,7 @@ def decode_leetspeak(buf: _Buffer) -> _Buffer:
             continue
         if not all(_latinish(c) for c in letters):
             continue
-        for offset, c in enumerate(word):
-            if c in LEET:
-                chars[a + offset] = LEET[c]
+        _substitute(chars, a, word, LEET)
     return _Buffer(chars, buf.starts, buf.ends)
 
 
@@ -488,10 +495,7 @@ def fold_confusables(buf: _Buffer) -> _Buffer:
         word_has_latin = any(c not in CONFUSABLES and _latinish(c) for c in letters)
         only_lookalikes = all(c in CONFUSABLES or _latinish(c) for c in letters)
         if only_lookalikes and (word_has_latin or fold_whole_words):
-            a = match.start()
-            for offset, c in enumerate(word):
-                if c in CONFUSABLES:
-                    chars[a + offset] = CONFUSABLES[c]
+            _substitute(chars, match.start(), word, CONFUSABLES)
     return _Buffer(chars, buf.starts, buf.ends)
 
 
