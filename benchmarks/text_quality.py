@@ -28,7 +28,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,18 @@ try:
 except ImportError:  # running from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.detect.text.datasets import DATASETS, DatasetNotFoundError
-from lindung.detect.text.training import Metrics, TrainReport, train
+from lindung.detect.text.datasets import (
+    DATASETS,
+    DatasetNotFoundError,
+    load_davidson_classes,
+    stratified_split,
+)
+from lindung.detect.text.training import Metrics, TrainConfig, TrainReport, fit_features, train
 
 PASS, FAIL, NOT_COMPARABLE, NOT_FOUND, SKIPPED = (
     "PASS",
@@ -141,13 +147,45 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
     PublishedFigure(
         "en-davidson-hate-offensive",
         "davidson2017",
-        "3-class (hate / offensive / neither) precision, recall, F1",
-        None,
-        "the paper's own evaluation of its 3-class classifier",
-        "abstract only (arxiv-vanity copy of arXiv:1703.04009; mediawell.ssrc.org): no figure",
-        None,
-        "no figure found in what could be read; the paper's classes are 3 (we merge hate and "
-        "offensive into one positive class), so a 3-class figure would not be comparable",
+        "3-class (hate / offensive / neither) F1, weighted average over classes",
+        0.90,
+        "the paper's logistic regression on a random held-out part of the same 24,783 tweets",
+        "the paper's results as quoted word for word in public GitHub write-ups of the data "
+        '("overall precision 0.91, recall of 0.90, and F1 score of 0.90"; "the precision and '
+        'recall scores for the hate class are 0.44 and 0.61"); arXiv:1703.04009',
+        "davidson_3class_weighted_f1",
+        "same data, same three classes, same metric; our split is a seeded stratified 80/20 "
+        "of the unique tweets (the paper held out a random 10%)",
+    ),
+    PublishedFigure(
+        "en-davidson-hate-offensive",
+        "davidson2017",
+        "3-class precision, weighted average over classes",
+        0.91,
+        "as above",
+        "as above",
+        "davidson_3class_weighted_precision",
+        "as above",
+    ),
+    PublishedFigure(
+        "en-davidson-hate-offensive",
+        "davidson2017",
+        "3-class recall, weighted average over classes",
+        0.90,
+        "as above",
+        "as above",
+        "davidson_3class_weighted_recall",
+        "as above",
+    ),
+    PublishedFigure(
+        "en-davidson-hate-offensive",
+        "davidson2017",
+        "recall of the hate class (3-class model)",
+        0.61,
+        "as above",
+        "as above",
+        "davidson_3class_hate_recall",
+        "as above",
     ),
     PublishedFigure(
         "en-grooming-pan12-vtpan",
@@ -264,6 +302,55 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
 )
 
 
+# --------------------------------------------------------------------------- same task as a paper
+
+
+def davidson_three_classes(data_dir: Path | None, c: float = 16.0) -> dict[str, float]:
+    """Lindung's features and classifier trained the paper's way: three classes, not two.
+
+    The shipped model merges hate and offensive; to be judged against Davidson et al.'s figures
+    the same features (`fit_features`) feed a multinomial logistic regression over their three
+    classes, trained on a seeded stratified 80% of the unique tweets and scored on the other
+    20% with the paper's metrics (weighted averages over classes, and the hate class alone).
+    Class weights are balanced, as in the paper's model; ``C`` is the one our binary model's
+    cross-validation on its training split chose (16), so nothing is tuned on the held-out part.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_fscore_support
+
+    rows = load_davidson_classes(data_dir)
+    train_rows, test_rows = stratified_split(rows)
+    config = TrainConfig()
+    vecs, X = fit_features(config, [ex.text for ex in train_rows])
+    y = np.array([ex.label for ex in train_rows])
+    clf = LogisticRegression(
+        C=c, class_weight="balanced", max_iter=3000, random_state=config.seed
+    ).fit(X, y)
+    from scipy.sparse import hstack
+
+    Xt = hstack([v.transform([ex.text for ex in test_rows]) for v in vecs]).tocsr()
+    yt = np.array([ex.label for ex in test_rows])
+    pred = clf.predict(Xt)
+    p, r, f, _ = precision_recall_fscore_support(yt, pred, average="weighted", zero_division=0)
+    hp, hr, _hf, _ = precision_recall_fscore_support(
+        yt, pred, labels=[0], average=None, zero_division=0
+    )
+    return {
+        "davidson_3class_weighted_precision": float(p),
+        "davidson_3class_weighted_recall": float(r),
+        "davidson_3class_weighted_f1": float(f),
+        "davidson_3class_hate_precision": float(hp[0]),
+        "davidson_3class_hate_recall": float(hr[0]),
+        "davidson_3class_test_n": float(len(yt)),
+    }
+
+
+#: Our figures measured the way a paper measured its own, by dataset.
+SAME_TASK: dict[str, Callable[[Path | None], dict[str, float]]] = {
+    "en-davidson-hate-offensive": davidson_three_classes,
+}
+
+
 # --------------------------------------------------------------------------- targets
 
 
@@ -282,9 +369,15 @@ def _beats(name: str, dataset: str, ours: float, base: float, metric: str) -> Ta
     return Target(dataset, name, status, f"{metric} {ours:.3f} vs baseline {base:.3f}")
 
 
-def judge(report: TrainReport, published: Sequence[PublishedFigure]) -> list[Target]:
-    """The issue's targets for one dataset's report."""
+def judge(
+    report: TrainReport,
+    published: Sequence[PublishedFigure],
+    same_task: dict[str, float] | None = None,
+) -> list[Target]:
+    """The issue's targets for one dataset's report. `same_task` holds our figures measured
+    the paper's way (see `SAME_TASK`), looked up by a figure's ``compare_with``."""
     ours, base = report.metrics, report.baseline
+    same_task = same_task or {}
     name = report.dataset
     out: list[Target] = []
     if base is None:
@@ -303,7 +396,10 @@ def judge(report: TrainReport, published: Sequence[PublishedFigure]) -> list[Tar
         elif fig.compare_with is None:
             out.append(Target(name, target, NOT_COMPARABLE, fig.reason))
         else:
-            mine = float(getattr(ours, fig.compare_with))
+            if fig.compare_with in same_task:
+                mine = same_task[fig.compare_with]
+            else:
+                mine = float(getattr(ours, fig.compare_with))
             status = PASS if mine >= fig.value else FAIL
             detail = f"{fig.compare_with} {mine:.3f} vs published {fig.value:.3f}"
             out.append(Target(name, target, status, detail))
@@ -390,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports: list[TrainReport] = []
     targets: list[Target] = []
     skipped: dict[str, str] = {}
+    same_task_figures: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
     for i, name in enumerate(names, 1):
         with err.status(f"[{i}/{len(names)}] training {name} (Lindung and baseline)"):
@@ -400,7 +497,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 targets.append(Target(name, "all targets", SKIPPED, str(exc)))
                 continue
         reports.append(report)
-        targets.extend(judge(report, [f for f in PUBLISHED if f.dataset == name]))
+        same_task: dict[str, float] = {}
+        if name in SAME_TASK:
+            with err.status(f"[{i}/{len(names)}] {name}: the paper's own task"):
+                same_task = SAME_TASK[name](args.data_dir)
+            same_task_figures[name] = same_task
+        targets.extend(judge(report, [f for f in PUBLISHED if f.dataset == name], same_task))
     seconds = time.perf_counter() - started
     failures = [t for t in targets if t.status == FAIL]
 
@@ -410,6 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "published": [asdict(f) for f in PUBLISHED if f.dataset in names],
             "citations": CITATIONS,
             "targets": [asdict(t) for t in targets],
+            "same_task": same_task_figures,
             "skipped": skipped,
             "comparable_failures": len(failures),
             "seconds": round(seconds, 1),
@@ -419,6 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = Console(width=max(Console().width, 140))
         out.print(_metrics_table(reports))
         out.print(_published_table(names))
+        for name, figures in same_task_figures.items():
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in figures.items() if not k.endswith("_n"))
+            out.print(f"{name}, the paper's own task: {escape(shown)}")
         out.print(_targets_table(targets))
         counts = {s: sum(t.status == s for t in targets) for s in _STYLE}
         out.print(

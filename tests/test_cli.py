@@ -161,6 +161,35 @@ def test_text_train_then_evaluate(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "cannot load model" in bad.output
 
 
+def test_text_train_with_a_target_prior_records_the_calibration(tmp_path: Path) -> None:
+    from lindung.detect.text.datasets import DatasetNotFoundError, load_dataset
+
+    try:
+        load_dataset("th-thai-toxicity-tweet")
+    except DatasetNotFoundError as exc:
+        pytest.skip(f"shared datasets not present: {exc}")
+    args = ["text", "train", "th-thai-toxicity-tweet", "--out", str(tmp_path), "--json"]
+    trained = runner.invoke(app, [*args, "--target-prior", "0.1"])
+    assert trained.exit_code == 0, trained.output
+    report = json.loads(trained.stdout.strip().splitlines()[-1])
+    assert report["target_prior"] == 0.1
+    sidecar = json.loads((tmp_path / "th-thai-toxicity-tweet.json").read_text())
+    calibration = sidecar["metadata"]["calibration"]
+    assert calibration["method"] == "prior_shift" and calibration["intercept_shift"] < 0
+    before = sidecar["metadata"]["metrics_before_calibration"]
+    after = sidecar["metadata"]["metrics"]
+    assert after["roc_auc"] == pytest.approx(before["roc_auc"])  # ranking unchanged
+    assert after["recall"] <= before["recall"]
+
+
+def test_text_train_package_refuses_datasets_whose_licence_forbids_shipping() -> None:
+    result = runner.invoke(app, ["text", "train", "--package", "vi-vihsd"])
+    assert result.exit_code == 1
+    assert "licence" in result.output and "vi-vihsd" in result.output
+    result = runner.invoke(app, ["text", "train", "th-thai-toxicity-tweet", "--target-prior", "1"])
+    assert result.exit_code != 0
+
+
 def test_scan_text_jsonl_with_errors_and_conversations() -> None:
     lines = "\n".join(
         [

@@ -682,6 +682,22 @@ def text_train(
     data_dir: Annotated[
         Path | None, typer.Option(help="Datasets folder (default shared/data).")
     ] = None,
+    target_prior: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=0.9999,
+            help="Calibrate to this share of positives where the model is used (prior shift).",
+        ),
+    ] = None,
+    package: Annotated[
+        bool,
+        typer.Option(
+            "--package",
+            help="Rebuild the models that ship in the package: only datasets whose licence "
+            "allows it, each with its documented deployment prior.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Train each dataset's model reproducibly and print held-out metrics beside the baseline."""
@@ -692,6 +708,16 @@ def text_train(
     if unknown:
         fail(f"unknown dataset(s) {', '.join(unknown)}; choose from {', '.join(DATASETS)}")
     argv = [*(datasets or [])]
+    if package:
+        refused = [d for d in datasets or [] if not DATASETS[d].ships]
+        if refused:
+            fail(
+                f"{', '.join(refused)}: the licence does not let a model ship in the package "
+                "(see shared/data/SOURCES.md); train it with --out for your own deployment"
+            )
+        argv.append("--package")
+    if target_prior is not None:
+        argv += ["--target-prior", str(target_prior)]
     if out is not None:
         argv += ["--out", str(out)]
     if data_dir is not None:

@@ -70,6 +70,17 @@ class Config:
     index_refresh_seconds: float
     default_pdq_threshold: int
     text_models_dir: Path | None
+    vault_keys: str | None
+    evidence_dir: Path
+    intake_organisation: str
+    retention_days: dict[str, int]
+    public_max_files: int
+    public_max_file_bytes: int
+    public_reports_per_hour: int
+    public_pow_bits: int
+    operator_name: str
+    quick_exit_url: str
+    helplines_file: Path | None
 
 
 def _existing_dir(name: str) -> Path | None:
@@ -102,6 +113,39 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+#: Days a report and its evidence are kept when LINDUNG_RETENTION_DAYS does not say.
+DEFAULT_RETENTION_DAYS = 730
+
+
+def _retention(raw: str) -> dict[str, int]:
+    """``"default=730,cyberbullying=365"``: days per incident type, ``default`` for the rest."""
+    out = {"default": DEFAULT_RETENTION_DAYS}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, sep, days = part.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(
+                f"LINDUNG_RETENTION_DAYS: {part!r} is not TYPE=DAYS (e.g. cyberbullying=365)"
+            )
+        try:
+            value = int(days)
+        except ValueError:
+            raise ConfigError(f"LINDUNG_RETENTION_DAYS: {days!r} is not a number of days") from None
+        if not 1 <= value <= 36500:
+            raise ConfigError(f"LINDUNG_RETENTION_DAYS: {value} days must be 1 to 36500")
+        out[name.strip()] = value
+    return out
+
+
+def _file(name: str) -> Path | None:
+    raw = _env(name, "")
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"LINDUNG_{name} must name an existing file, not {raw!r}")
+    return path
+
+
 def load_config() -> Config:
     data_dir = Path(_env("DATA_DIR", str(Path.cwd() / "var"))).expanduser().resolve()
     database_url = _env("DATABASE_URL", f"sqlite:///{data_dir / 'lindung.sqlite3'}")
@@ -119,4 +163,15 @@ def load_config() -> Config:
         index_refresh_seconds=_float("INDEX_REFRESH_SECONDS", 1.0, minimum=0.0),
         default_pdq_threshold=_int("PDQ_THRESHOLD", 31, minimum=0, maximum=128),
         text_models_dir=_existing_dir("TEXT_MODELS_DIR"),
+        vault_keys=_env("VAULT_KEYS", "") or None,
+        evidence_dir=Path(_env("EVIDENCE_DIR", str(data_dir / "evidence"))).expanduser(),
+        intake_organisation=_env("INTAKE_ORGANISATION", ""),
+        retention_days=_retention(_env("RETENTION_DAYS", "")),
+        public_max_files=_int("PUBLIC_MAX_FILES", 5, minimum=0, maximum=20),
+        public_max_file_bytes=_int("PUBLIC_MAX_FILE_MB", 10, minimum=1, maximum=100) * 1024 * 1024,
+        public_reports_per_hour=_int("PUBLIC_REPORTS_PER_HOUR", 10, minimum=1),
+        public_pow_bits=_int("PUBLIC_POW_BITS", 0, minimum=0, maximum=24),
+        operator_name=_env("OPERATOR_NAME", "the Lindung hotline"),
+        quick_exit_url=_env("QUICK_EXIT_URL", "https://www.google.com/search?q=weather"),
+        helplines_file=_file("HELPLINES_FILE"),
     )

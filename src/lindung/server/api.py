@@ -109,10 +109,12 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from lindung.apps.banks.api import router as banks_router
+    from lindung.apps.intake.api import router as intake_router
     from lindung.apps.scanning.api import router as scanning_router
 
     api.add_router("/", scanning_router)
     api.add_router("/banks", banks_router)
+    api.add_router("/reports", intake_router)
 
 
 _register_routers()

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "lindung.apps.audit",
     "lindung.apps.banks",
     "lindung.apps.scanning",
+    "lindung.apps.intake",
 ]
 
 MIDDLEWARE = [

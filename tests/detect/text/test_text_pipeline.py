@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lindung.detect.text.datasets import Dataset, Example
+from lindung.detect.text.datasets import DATASETS, Dataset, Example
 from lindung.detect.text.lexicon import CATEGORIES, Lexicon
-from lindung.detect.text.model import TextModel
+from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel
 from lindung.detect.text.pipeline import (
     DEFAULT_THRESHOLDS,
     Reason,
@@ -222,11 +222,11 @@ def test_model_from_a_folder_contributes_a_reason(models_dir: Path) -> None:
     assert ("en", "bullying_harassment", "toy-insults") in scorer.model_keys()
     text = "you are such a stupid freak and a moron"
     result = scorer.score(text)
-    model_reasons = [r for r in result.reasons if r.kind == "model"]
+    model_reasons = [r for r in result.reasons if r.kind == "model" and "toy-insults" in r.detail]
     assert model_reasons and model_reasons[0].category == "bullying_harassment"
-    assert "toy-insults" in model_reasons[0].detail
     assert "stupid" in model_reasons[0].detail or "freak" in model_reasons[0].detail
-    assert result.scores["bullying_harassment"] == pytest.approx(model_reasons[0].weight)
+    best_model = max(r.weight for r in result.reasons if r.kind == "model")
+    assert result.scores["bullying_harassment"] == pytest.approx(best_model)
     assert "bullying_harassment" in result.labels
     # batch path gives the same results as one by one
     texts = [text, "see you at class tomorrow", "", "kys", "jangan bagitahu mak ayah"]
@@ -260,7 +260,55 @@ def test_model_metadata_is_required() -> None:
         TextScorer(Lexicon.load_default(), [model])
 
 
-def test_default_scorer_without_models(tmp_path: Path) -> None:
-    assert TextScorer.default(tmp_path).models == ()
+def test_default_scorer_loads_only_the_shippable_packaged_model(tmp_path: Path) -> None:
+    scorer = TextScorer.default(tmp_path)
+    assert scorer.model_keys() == [("en", "bullying_harassment", "en-davidson-hate-offensive")]
+    (model,) = scorer.models
+    # only a licence that allows redistribution, and the calibration is recorded
+    assert model.metadata["licence"] == "MIT"
+    assert DATASETS[model.metadata["dataset"]].ships
+    assert model.metadata["calibration"]["method"] == "prior_shift"
+    assert model.metadata["calibration"]["target_prior"] == 0.05
+    assert (PACKAGE_MODELS_DIR / "NOTICE.md").read_text().count("MIT License") == 1
     with pytest.raises(FileNotFoundError):
         TextScorer.default(tmp_path / "missing")
+
+
+def test_operator_model_replaces_the_packaged_one_with_the_same_name(tmp_path: Path) -> None:
+    toy = _tiny_model()
+    toy.metadata = {**toy.metadata, "dataset": "operator-retrained"}
+    toy.save(tmp_path / "en-davidson-hate-offensive")
+    scorer = TextScorer.default(tmp_path)
+    assert scorer.model_keys() == [("en", "bullying_harassment", "operator-retrained")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you're crazy haha",
+        "text me when you get home",
+        "ok see you at the bus stop",
+        "shut up you're joking",
+        "i hate mondays",
+        "my brother ate all the snacks",
+        "can you send me the notes from class",
+        "that boss fight was insane",
+    ],
+)
+def test_packaged_model_does_not_flag_ordinary_chat(text: str) -> None:
+    # Before calibration the Davidson model gave these 0.85-0.99 (it learnt the 83% prior).
+    result = TextScorer.default().score(text)
+    assert result.scores["bullying_harassment"] < 0.5, result.reasons
+    assert result.labels == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you dumb hoe",
+        "shut up you stupid ugly bitch",
+    ],
+)
+def test_packaged_model_still_flags_abuse(text: str) -> None:
+    (model,) = TextScorer.default().models
+    assert model.score(text) >= 0.5

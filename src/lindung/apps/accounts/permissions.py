@@ -15,6 +15,10 @@ class Permission(StrEnum):
     POLICY_WRITE = "policy:write"
     AUDIT_READ = "audit:read"
     KEYS_MANAGE = "keys:manage"
+    REPORTS_WRITE = "reports:write"
+    REPORTS_READ = "reports:read"
+    REPORTS_TRIAGE = "reports:triage"
+    EVIDENCE_OPEN = "evidence:open"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -22,13 +26,30 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.BANK_MANAGER: frozenset(
         {Permission.SCAN, Permission.BANKS_READ, Permission.BANKS_WRITE, Permission.AUDIT_READ}
     ),
-    Role.REVIEWER: frozenset({Permission.SCAN, Permission.BANKS_READ}),
-    Role.VIEWER: frozenset({Permission.BANKS_READ}),
+    Role.REVIEWER: frozenset(
+        {
+            Permission.SCAN,
+            Permission.BANKS_READ,
+            Permission.REPORTS_READ,
+            Permission.REPORTS_TRIAGE,
+            Permission.EVIDENCE_OPEN,
+        }
+    ),
+    Role.VIEWER: frozenset({Permission.BANKS_READ, Permission.REPORTS_READ}),
 }
 
 #: Scopes an API key may carry; keys never manage other keys.
 API_KEY_SCOPES = frozenset(
-    {Permission.SCAN, Permission.BANKS_READ, Permission.BANKS_WRITE, Permission.POLICY_WRITE}
+    {
+        Permission.SCAN,
+        Permission.BANKS_READ,
+        Permission.BANKS_WRITE,
+        Permission.POLICY_WRITE,
+        Permission.REPORTS_WRITE,
+        Permission.REPORTS_READ,
+        Permission.REPORTS_TRIAGE,
+        Permission.EVIDENCE_OPEN,
+    }
 )
 
 

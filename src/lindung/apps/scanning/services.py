@@ -259,6 +259,41 @@ def _verdict(matches: list[Match]) -> Verdict:
 
 def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
     require(principal, Permission.SCAN)
+    verdict, notes = find_matches(principal, request)
+    matches = list(verdict.matches)
+    signal_dicts = [
+        {"signal_type": s.signal_type.value, "value": s.value, "quality": s.quality}
+        for s in request.signals
+    ]
+    with transaction.atomic():
+        row = Scan.objects.create(
+            organisation=principal.organisation,
+            actor=principal.actor,
+            media_type=request.media_type,
+            signals=signal_dicts,
+            matches=[_match_dict(m) for m in (*verdict.matches, *verdict.suppressed)],
+            action=verdict.action.value,
+            reasons=list(verdict.reasons) + notes,
+            needs_review=verdict.action is not Action.IGNORE,
+        )
+        if verdict.action is not Action.IGNORE:
+            record(
+                "scan.flagged",
+                actor=principal.actor,
+                organisation_id=principal.organisation_id,
+                object_type="scan",
+                object_id=row.pk,
+                data={"action": verdict.action.value, "entries": [m.entry_id for m in matches]},
+            )
+    return ScanOutcome(row.pk, verdict, request.signals, notes)
+
+
+def find_matches(principal: Principal, request: ScanRequest) -> tuple[Verdict, list[str]]:
+    """Match one item's hashes against the banks `principal` may match, apply its policy.
+
+    Records nothing: `scan` records a Scan row; report intake keeps matches on the evidence.
+    Returns the verdict and notes a reviewer should read (e.g. a hash too flat to match).
+    """
     if not request.signals and not request.frames:
         raise InvalidInput("Nothing to scan: send a file or at least one hash.")
     if len(request.signals) > MAX_QUERY_SIGNALS:
@@ -308,32 +343,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanOutcome:
             )
         )
 
-    verdict = _verdict(matches)
-    signal_dicts = [
-        {"signal_type": s.signal_type.value, "value": s.value, "quality": s.quality}
-        for s in request.signals
-    ]
-    with transaction.atomic():
-        row = Scan.objects.create(
-            organisation=principal.organisation,
-            actor=principal.actor,
-            media_type=request.media_type,
-            signals=signal_dicts,
-            matches=[_match_dict(m) for m in (*verdict.matches, *verdict.suppressed)],
-            action=verdict.action.value,
-            reasons=list(verdict.reasons) + notes,
-            needs_review=verdict.action is not Action.IGNORE,
-        )
-        if verdict.action is not Action.IGNORE:
-            record(
-                "scan.flagged",
-                actor=principal.actor,
-                organisation_id=principal.organisation_id,
-                object_type="scan",
-                object_id=row.pk,
-                data={"action": verdict.action.value, "entries": [m.entry_id for m in matches]},
-            )
-    return ScanOutcome(row.pk, verdict, request.signals, notes)
+    return _verdict(matches), notes
 
 
 def set_policy(

@@ -47,6 +47,7 @@ __all__ = [
     "Example",
     "default_data_dir",
     "load_dataset",
+    "load_davidson_classes",
     "load_raw",
     "stratified_split",
 ]
@@ -103,6 +104,11 @@ class DatasetInfo:
     split: str  # "official: ..." or "seeded stratified 80/20"
     licence: str
     files: tuple[str, ...]
+    #: The licence lets a model trained on it ship inside the package (see SOURCES.md).
+    ships: bool = False
+    #: Share of positives assumed where the shipped model is used (prior-shift calibration,
+    #: see ``training.shift_prior``); None keeps the training split's share.
+    deploy_prior: float | None = None
 
 
 Rows = list[Example]
@@ -142,6 +148,20 @@ def _load_davidson(d: Path) -> tuple[Rows, Rows | None]:
     rows = _csv_dicts(d / "labeled_data.csv")
     # class 0 = hate speech, 1 = offensive language, 2 = neither (CrowdFlower majority)
     return [Example(_clean(r["tweet"]), int(r["class"] in ("0", "1"))) for r in rows], None
+
+
+def load_davidson_classes(data_dir: Path | str | None = None) -> Rows:
+    """Davidson et al.'s three classes as labels (0 hate, 1 offensive, 2 neither), unique texts.
+
+    Only the benchmark's comparison with the paper's 3-class figures uses this; Lindung's model
+    is binary (:func:`load_dataset`).
+    """
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    path = folder / "en-davidson-hate-offensive" / "labeled_data.csv"
+    if not path.is_file():
+        raise DatasetNotFoundError(f"en-davidson-hate-offensive: {path} is missing")
+    rows = [Example(_clean(r["tweet"]), int(r["class"])) for r in _csv_dicts(path)]
+    return _dedupe(rows)
 
 
 def _load_pan12(d: Path) -> tuple[Rows, Rows | None]:
@@ -264,6 +284,8 @@ DATASETS: dict[str, DatasetInfo] = {
             _SEEDED,
             "MIT",
             ("labeled_data.csv",),
+            ships=True,
+            deploy_prior=0.05,
         ),
         DatasetInfo(
             "en-grooming-pan12-vtpan",

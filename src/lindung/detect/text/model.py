@@ -31,9 +31,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FORMAT", "FeatureBlock", "TextModel", "model_paths", "model_size"]
+__all__ = [
+    "FORMAT",
+    "PACKAGE_MODELS_DIR",
+    "FeatureBlock",
+    "TextModel",
+    "model_paths",
+    "model_size",
+]
 
 FORMAT = "lindung-text-linear/1"
+#: Models shipped inside the package (only those whose dataset licence allows it).
+PACKAGE_MODELS_DIR = Path(__file__).with_name("models")
 _WHITE_SPACES = re.compile(r"\s\s+")
 _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char_wb columns are remembered per block

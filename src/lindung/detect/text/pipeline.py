@@ -42,7 +42,7 @@ from typing import Any
 
 from lindung.detect.text.language import LanguageGuess, detect_language
 from lindung.detect.text.lexicon import CATEGORIES, Lexicon, LexiconHit
-from lindung.detect.text.model import TextModel, model_paths
+from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel, model_paths
 from lindung.detect.text.normalise import NormalisedText, normalise
 
 __all__ = [
@@ -58,9 +58,6 @@ __all__ = [
 
 #: Starting points, to be tuned per organisation: 0.5 means "one strong cue, or several weaker".
 DEFAULT_THRESHOLDS: dict[str, float] = dict.fromkeys(CATEGORIES, 0.5)
-
-#: Models shipped inside the package (only those whose dataset licence allows it).
-PACKAGE_MODELS_DIR = Path(__file__).with_name("models")
 
 #: A model reason is given when its probability is at least this fraction of the threshold.
 MODEL_REASON_FRACTION = 0.5

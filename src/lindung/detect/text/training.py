@@ -10,6 +10,11 @@ at threshold 0.5. Everything is seeded, so a rerun gives the same model and figu
 Run every dataset and write models (not committed; the sets' licences differ, see SOURCES.md)::
 
     python -m lindung.detect.text.training --out /tmp/lindung-models
+
+Rebuild the models that ship inside the package (only datasets whose licence allows it, each with
+its documented deployment prior, see :func:`shift_prior`)::
+
+    lindung text train --package
 """
 
 from __future__ import annotations
@@ -28,16 +33,18 @@ import numpy as np
 import numpy.typing as npt
 
 from lindung.detect.text.datasets import DATASETS, Dataset, load_dataset
-from lindung.detect.text.model import TextModel, model_size
+from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel, model_size
 
 __all__ = [
     "Metrics",
     "TrainConfig",
     "TrainReport",
     "evaluate",
+    "fit_features",
     "fit_sklearn",
     "main",
     "score_metrics",
+    "shift_prior",
     "train",
     "train_baseline",
     "train_on",
@@ -70,6 +77,8 @@ class TrainConfig:
     class_weights: tuple[str | None, ...] = (None, "balanced")
     cv_folds: int = 3
     seed: int = 0
+    #: Prior-shift calibration (see `shift_prior`); None leaves the model as trained.
+    target_prior: float | None = None
 
 
 @dataclass
@@ -141,7 +150,8 @@ def _vectorizers(config: TrainConfig) -> list[Any]:
     ]
 
 
-def _fit_features(config: TrainConfig, texts: list[str]) -> tuple[list[Any], Any]:
+def fit_features(config: TrainConfig, texts: list[str]) -> tuple[list[Any], Any]:
+    """Fit our feature blocks on `texts`: (vectorisers, sparse feature matrix)."""
     from scipy.sparse import hstack
 
     vecs = _vectorizers(config)
@@ -181,7 +191,7 @@ def fit_sklearn(
     y = np.asarray(labels, dtype=np.int64)
     if len(set(y.tolist())) != 2:
         raise ValueError("the training split needs both labels")
-    vecs, X = _fit_features(config, texts)
+    vecs, X = fit_features(config, texts)
     chosen = _choose(config, X, y)
     clf = LogisticRegression(
         C=chosen["C"],
@@ -204,6 +214,12 @@ def train_on(
     vecs, clf, chosen = fit_sklearn(texts, [ex.label for ex in dataset.train], config)
     seconds = time.perf_counter() - t0
     model = TextModel.from_sklearn(vecs, clf)
+    calibration = None
+    uncalibrated = None
+    if config.target_prior is not None:
+        uncalibrated = evaluate(model, dataset)
+        train_prior = float(np.mean([ex.label for ex in dataset.train]))
+        calibration = shift_prior(model, train_prior, config.target_prior)
     metrics = evaluate(model, dataset)
     baseline = None
     if with_baseline:
@@ -232,8 +248,38 @@ def train_on(
         "chosen": chosen,
         "metrics": asdict(report.metrics),
         "baseline_metrics": asdict(baseline) if baseline else None,
+        "calibration": calibration,
+        "metrics_before_calibration": asdict(uncalibrated) if uncalibrated else None,
     }
     return model, report
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+def shift_prior(model: TextModel, train_prior: float, target_prior: float) -> dict[str, float]:
+    """Move the model's intercept so its probabilities assume `target_prior` positives.
+
+    Why: a logistic regression's probabilities carry the class balance of its training split.
+    The Davidson tweets are 83% offensive, so the model called most ordinary chat lines
+    "offensive" with probability 0.7-0.99. Where a model is used, far fewer messages are
+    abusive; the Bayes-consistent correction for a change of class prior (Saerens, Latinne &
+    Decaestecker, Neural Computation 14(1), 2002) adds ``logit(target) - logit(train)`` to the
+    log-odds. It changes no ranking (ROC-AUC is unchanged), only where 0.5 falls. Returns the
+    calibration record kept in the model's metadata.
+    """
+    for name, p in (("train_prior", train_prior), ("target_prior", target_prior)):
+        if not 0.0 < p < 1.0:
+            raise ValueError(f"{name} must be strictly between 0 and 1, not {p!r}")
+    shift = _logit(target_prior) - _logit(train_prior)
+    model.intercept = float(model.intercept + shift)
+    return {
+        "method": "prior_shift",
+        "train_prior": round(train_prior, 6),
+        "target_prior": target_prior,
+        "intercept_shift": round(shift, 6),
+    }
 
 
 def train_baseline(dataset: Dataset, seed: int = 0) -> Any:
@@ -270,26 +316,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder to write <dataset>.npz/.json models to")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="one JSON report per line")
+    parser.add_argument(
+        "--target-prior",
+        type=float,
+        default=None,
+        help="calibrate each model to this share of positives (prior shift)",
+    )
+    parser.add_argument(
+        "--package",
+        action="store_true",
+        help="train the datasets whose licence lets the model ship, with their deployment "
+        "priors, into the package's models folder",
+    )
     args = parser.parse_args(argv)
+    if args.target_prior is not None and not 0.0 < args.target_prior < 1.0:
+        parser.error("--target-prior must be strictly between 0 and 1")
     names = args.datasets or list(DATASETS)
+    out: Path | None = args.out
+    if args.package:
+        refused = [n for n in names if not DATASETS[n].ships]
+        if args.datasets and refused:
+            parser.error(
+                "not shippable (licence, see shared/data/SOURCES.md): " + ", ".join(refused)
+            )
+        names = [n for n in names if DATASETS[n].ships]
+        out = out or PACKAGE_MODELS_DIR
     if not args.json:
         print(
             "dataset | lang | category | ours P/R/F1/AUC | baseline P/R/F1/AUC | "
-            "train s | C/weight | size KB"
+            "train s | C/weight | prior | size KB"
         )
     for name in names:
-        model, report = train(name, data_dir=args.data_dir)
+        prior = args.target_prior
+        if args.package and prior is None:
+            prior = DATASETS[name].deploy_prior
+        model, report = train(name, data_dir=args.data_dir, config=TrainConfig(target_prior=prior))
         size = 0
-        if args.out is not None:
-            model.save(args.out / name)
-            size = model_size(args.out / name)
+        if out is not None:
+            model.save(out / name)
+            size = model_size(out / name)
         if args.json:
-            print(json.dumps({**asdict(report), "model_bytes": size}))
+            print(json.dumps({**asdict(report), "target_prior": prior, "model_bytes": size}))
         else:
             print(
                 f"{name} | {report.language} | {report.category} | {_fmt(report.metrics)} | "
                 f"{_fmt(report.baseline)} | {report.train_seconds} | "
-                f"{report.chosen['C']}/{report.chosen['class_weight']} | {size // 1024}"
+                f"{report.chosen['C']}/{report.chosen['class_weight']} | "
+                f"{prior if prior is not None else '-'} | {size // 1024}"
             )
         sys.stdout.flush()
     return 0

@@ -1,0 +1,291 @@
+"""POST /api/reports end to end: validation, idempotency, files in the vault, triage, access."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lindung.apps.audit.models import AuditEntry
+from lindung.apps.audit.services import verify
+from lindung.apps.intake import services
+from lindung.apps.intake.models import Evidence, Priority, Report
+from lindung.detect.media.hashing import hash_bytes
+from tests.apps.conftest import ApiClient, make_client, with_config
+from tests.media_factory import shapes_png, slightly_changed_jpeg
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
+
+REPORT_SCOPES = ["reports:write", "reports:read"]
+HOTLINE_SCOPES = ["reports:read", "reports:triage", "evidence:open", "banks:write", "banks:read"]
+
+
+@pytest.fixture
+def platform(org: Any) -> ApiClient:
+    return make_client(org, REPORT_SCOPES)
+
+
+@pytest.fixture
+def hotline(other_org: Any) -> ApiClient:
+    return make_client(other_org, HOTLINE_SCOPES)
+
+
+def _post(
+    api: ApiClient, report: dict[str, Any], files: list[tuple[str, bytes]] = (), key: str = ""
+) -> Any:
+    key = key or hashlib.sha256(json.dumps(report).encode()).hexdigest()[:32]
+    headers = {**api._headers(), "HTTP_IDEMPOTENCY_KEY": key}
+    if not files:
+        return api.client.post(
+            "/api/reports", json.dumps(report), content_type="application/json", **headers
+        )
+    data: dict[str, Any] = {"report": json.dumps(report)}
+    data["files"] = [SimpleUploadedFile(name, content) for name, content in files]
+    return api.client.post("/api/reports", data, **headers)
+
+
+BASIC = {
+    "incident_type": "online_enticement",
+    "incident_time": "2026-11-20T10:00:00Z",
+    "description": "An adult account keeps asking a 12-year-old user to keep their chats secret.",
+    "urls": ["https://chat.example.my/u/someone"],
+    "platform_name": "ExampleChat",
+    "reported_accounts": [{"username": "invented_user", "phone": "+60 12-345 6789"}],
+    "victims": [{"age_group": "under13"}],
+    "reporter": {"name": "Trust & Safety desk", "email": "tns@example.com"},
+}
+
+
+def _blobs(settings: Any) -> list[Path]:
+    root = Path(settings.LINDUNG.evidence_dir)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_json_report_is_created_triaged_sealed_and_audited(
+    platform: ApiClient, hotline: ApiClient
+) -> None:
+    response = _post(platform, BASIC)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["replayed"] is False and body["status"] == "received"
+    assert body["priority"] == Priority.HIGH_RISK  # enticement is high-risk by type
+    assert body["jurisdiction"] == "MY"  # phone +60 and the .my host
+    assert any("Malaysia" in str(e) for e in body["jurisdiction_evidence"])
+    report = Report.objects.get(public_id=body["id"])
+    assert report.handling_organisation == hotline.organisation
+    # personal details are sealed: not readable in the row
+    assert "12-year-old" not in report.sealed and "invented_user" not in report.sealed
+    details = hotline.get(f"/api/reports/{body['id']}/details").json()
+    assert details["description"] == BASIC["description"]
+    assert details["reported_accounts"][0]["username"] == "invented_user"
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert "report.received" in actions and "report.details_opened" in actions
+    assert verify().ok
+
+
+def test_retry_returns_the_first_report_and_a_changed_body_is_a_conflict(
+    platform: ApiClient,
+) -> None:
+    first = _post(platform, BASIC, key="retry-key-0001")
+    again = _post(platform, BASIC, key="retry-key-0001")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and again.json()["replayed"] is True
+    assert Report.objects.count() == 1
+    changed = _post(platform, {**BASIC, "description": "other"}, key="retry-key-0001")
+    assert changed.status_code == 409
+    assert changed.json()["error"]["code"] == "idempotency_conflict"
+    assert Report.objects.count() == 1
+
+
+def test_file_is_hashed_matched_vaulted_and_opened_only_by_the_hotline(
+    platform: ApiClient, hotline: ApiClient, settings: Any
+) -> None:
+    original = shapes_png(7)
+    pdq = hash_bytes(original).pdq
+    assert pdq is not None
+    assert hotline.post_json("/api/banks", {"name": "HOTLINE-KNOWN"}).status_code == 201
+    added = hotline.post_json(
+        "/api/banks/HOTLINE-KNOWN/entries",
+        {"signal_type": "pdq", "value": pdq.hex, "labels": ["test"], "source": "generated"},
+    )
+    assert added.status_code == 201, added.content
+    upload = slightly_changed_jpeg(7)
+    report = {**BASIC, "files": [{"filename": "shot.jpg", "viewed_by_platform": True}]}
+    response = _post(platform, report, [("shot.jpg", upload)])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["priority"] == Priority.KNOWN_MATERIAL
+    [evidence] = body["evidence"]
+    assert evidence["sha256"] == hashlib.sha256(upload).hexdigest()
+    assert evidence["md5"] == hashlib.md5(upload).hexdigest()
+    assert evidence["media_type"] == "image/jpeg" and evidence["pdq"]
+    assert evidence["matches"][0]["bank"] == "HOTLINE-KNOWN"
+    # at rest: encrypted
+    [blob] = _blobs(settings)
+    assert upload[:64] not in blob.read_bytes()
+    row = Evidence.objects.get(public_id=evidence["id"])
+    assert row.metadata["viewed_by_platform"] is True
+    # the platform that sent it cannot open it; the handling hotline can, and it is audited
+    url = f"/api/reports/{body['id']}/evidence/{evidence['id']}"
+    assert platform.get(url).status_code == 403
+    opened = hotline.get(url)
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content) == upload
+    custody = AuditEntry.objects.filter(object_id=evidence["id"]).values_list("action", flat=True)
+    assert list(custody) == ["evidence.received", "evidence.opened"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"incident_type": 5}, "incident_type"),
+        ({"incident_type": "weather"}, "incident_type"),
+        ({"urls": ["javascript:alert(1)"]}, "urls"),
+        ({"urls": "https://example.com"}, "urls"),
+        ({"reporter_country": "XX"}, "reporter_country"),
+        ({"victims": [{"age": -1}]}, "victims"),
+        ({"incident_time": "yesterday"}, "incident_time"),
+        ({"unexpected": True}, "unexpected"),
+        ({"description": "x" * (services.MAX_TEXT + 1)}, "description"),
+    ],
+)
+def test_bad_fields_are_422_with_the_field_named_and_nothing_saved(
+    platform: ApiClient, change: dict[str, Any], field: str
+) -> None:
+    response = _post(platform, {**BASIC, **change})
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert any(field in d["loc"] for d in error["details"]), error
+    assert Report.objects.count() == 0
+
+
+def test_missing_fields_and_headers(platform: ApiClient) -> None:
+    missing = _post(platform, {"description": "no type"})
+    assert missing.status_code == 422
+    assert any("incident_type" in d["loc"] for d in missing.json()["error"]["details"])
+    no_key = platform.client.post(
+        "/api/reports", json.dumps(BASIC), content_type="application/json", **platform._headers()
+    )
+    assert no_key.status_code == 422
+    assert no_key.json()["error"]["code"] == "idempotency_key_missing"
+    not_json = platform.client.post(
+        "/api/reports",
+        "{not json",
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="key-not-json-1",
+        **platform._headers(),
+    )
+    assert not_json.status_code == 422
+    text = platform.client.post(
+        "/api/reports",
+        "hello",
+        content_type="text/plain",
+        HTTP_IDEMPOTENCY_KEY="key-text-0001",
+        **platform._headers(),
+    )
+    assert text.status_code == 415
+    assert Report.objects.count() == 0
+
+
+def test_corrupt_second_file_leaves_no_report_and_no_stored_file(
+    platform: ApiClient, settings: Any
+) -> None:
+    good = shapes_png(3)
+    broken = shapes_png(4)[:200]
+    response = _post(platform, BASIC, [("good.png", good), ("broken.png", broken)])
+    assert response.status_code == 422, response.content
+    assert Report.objects.count() == 0 and Evidence.objects.count() == 0
+    assert _blobs(settings) == []
+    unknown = _post(platform, BASIC, [("notes.txt", b"just some text, not an image")])
+    assert unknown.status_code == 415
+    assert _blobs(settings) == [] and Report.objects.count() == 0
+
+
+def test_oversize_file_is_413_and_nothing_is_kept(platform: ApiClient, settings: Any) -> None:
+    with_config(settings, max_upload_bytes=10_000)
+    response = _post(platform, BASIC, [("big.png", shapes_png(5) + b"\0" * 20_000)])
+    assert response.status_code == 413
+    assert Report.objects.count() == 0 and _blobs(settings) == []
+
+
+def test_file_metadata_must_describe_every_file(platform: ApiClient) -> None:
+    report = {**BASIC, "files": [{"filename": "a.png"}, {"filename": "b.png"}]}
+    response = _post(platform, report, [("a.png", shapes_png(1))])
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "files_mismatch"
+
+
+def test_imminent_danger_goes_first(platform: ApiClient, hotline: ApiClient) -> None:
+    _post(platform, {**BASIC, "incident_type": "cyberbullying", "description": "mean posts"})
+    urgent = _post(platform, {**BASIC, "incident_type": "other", "imminent_danger": True})
+    assert urgent.json()["priority"] == Priority.IMMINENT_DANGER
+    queue = hotline.get("/api/reports").json()
+    assert [r["priority"] for r in queue] == sorted(r["priority"] for r in queue)
+    assert queue[0]["id"] == urgent.json()["id"]
+
+
+def test_scopes_and_isolation(org: Any, other_org: Any, platform: ApiClient) -> None:
+    scan_only = make_client(org, ["scan"])
+    assert _post(scan_only, BASIC).status_code == 403
+    made = _post(platform, BASIC).json()
+    from lindung.apps.accounts.services import create_organisation
+    from tests.apps.conftest import OPERATOR
+
+    stranger_org = create_organisation(OPERATOR, "Another Platform", "platform", "TH")
+    stranger = make_client(stranger_org, REPORT_SCOPES)
+    assert stranger.get(f"/api/reports/{made['id']}").status_code == 404
+    assert stranger.get("/api/reports").json() == []
+    assert platform.get(f"/api/reports/{made['id']}").status_code == 200
+    # the sender sees its report but not the sealed details
+    assert platform.get(f"/api/reports/{made['id']}/details").status_code == 403
+    assert platform.get("/api/reports/not-a-uuid").status_code == 404
+
+
+def test_status_changes_are_decisions_by_the_handler(
+    platform: ApiClient, hotline: ApiClient
+) -> None:
+    made = _post(platform, BASIC).json()
+    url = f"/api/reports/{made['id']}/status"
+    assert platform.post_json(url, {"status": "in_review"}).status_code == 403
+    ok = hotline.post_json(url, {"status": "in_review", "note": "looking"})
+    assert ok.status_code == 200 and ok.json()["status"] == "in_review"
+    assert hotline.post_json(url, {"status": "received"}).status_code == 409
+    assert hotline.post_json(url, {"status": "nonsense"}).status_code == 422
+    change = AuditEntry.objects.get(action="report.status_changed")
+    assert change.data["from"] == "received" and change.data["to"] == "in_review"
+
+
+def test_retention_purge_erases_files_and_details(
+    platform: ApiClient, hotline: ApiClient, settings: Any
+) -> None:
+    made = _post(platform, BASIC, [("a.png", shapes_png(9))]).json()
+    assert len(_blobs(settings)) == 1
+    Report.objects.update(retain_until=datetime.now(UTC) - timedelta(days=1))
+    assert services.purge_expired() == 1
+    assert _blobs(settings) == []
+    report = Report.objects.get(public_id=made["id"])
+    assert report.sealed == "" and report.purged_at is not None
+    evidence = report.evidence.get()
+    assert evidence.header == "" and evidence.sha256  # digests stay for statistics
+    url = f"/api/reports/{made['id']}/evidence/{evidence.public_id}"
+    assert hotline.get(url).status_code == 404
+    assert AuditEntry.objects.filter(action="report.purged").count() == 1
+    assert services.purge_expired() == 0
+
+
+def test_retention_days_per_type(settings: Any) -> None:
+    with_config(settings, retention_days={"default": 100, "cyberbullying": 10})
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert services.retention_until("cyberbullying", now) == now + timedelta(days=10)
+    assert services.retention_until("sextortion", now) == now + timedelta(days=100)
+
+
+def test_schema_is_published(platform: ApiClient) -> None:
+    schema = platform.get("/api/reports/schema").json()
+    assert "incident_type" in schema["required"]
+    assert "reported_accounts" in schema["properties"]
