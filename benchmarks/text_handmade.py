@@ -207,7 +207,9 @@ def _conversation_table(results: Sequence[ConversationResult]) -> Table:
     for col in ("conversation", "category", "risky author flagged", "early warning", "others"):
         t.add_column(col)
     for r in results:
-        flagged = "-" if r.risk_author_flagged is None else ("yes" if r.risk_author_flagged else "NO")
+        flagged = (
+            "-" if r.risk_author_flagged is None else ("yes" if r.risk_author_flagged else "NO")
+        )
         if r.category == "none":
             warn = "-"
         elif r.early_warning_delta is None:

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import ConfigDict, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -251,7 +252,7 @@ REPORTS_OPENAPI = {
     summary="Send a report (with files) to the hotline",
     openapi_extra=REPORTS_OPENAPI,
 )
-def create_report(request: HttpRequest) -> Status[dict[str, Any]]:
+def create_report(request: HttpRequest) -> HttpStatus[dict[str, Any]]:
     principal = principal_of(request)
     require(principal, Permission.REPORTS_WRITE)
     key = request.headers.get("Idempotency-Key", "")
@@ -296,14 +297,12 @@ def create_report(request: HttpRequest) -> Status[dict[str, Any]]:
     )
     digest = services.request_digest(fields, items)
     try:
-        result = services.submit_report(
-            principal, data, items, idempotency_key=key, digest=digest
-        )
+        result = services.submit_report(principal, data, items, idempotency_key=key, digest=digest)
     finally:
         for item in items:
             if item.stream is not None:
                 item.stream.close()
-    return Status(
+    return HttpStatus(
         201 if result.created else 200, report_out(result.report, replayed=not result.created)
     )
 
