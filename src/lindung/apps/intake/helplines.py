@@ -75,7 +75,7 @@ HELPS_WITH: tuple[str, ...] = (
 )
 
 _TOP_KEYS = {"schema", "regional", "countries"}
-_COUNTRY_KEYS = {"note", "services"}
+_COUNTRY_KEYS = {"note", "services", "emergency", "emergency_source"}
 _REQUIRED = ("name", "helps_with", "source", "checked", "verified")
 _OPTIONAL = (
     "local_names",
@@ -164,6 +164,9 @@ class Helpline:
 class CountryHelplines:
     services: tuple[Helpline, ...]
     note: str | None
+    #: The number to call when someone is in danger now (police/emergency), if confirmed.
+    emergency: str | None = None
+    emergency_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,11 @@ class HelplineDirectory:
         if entry is not None and entry.services:
             return list(entry.services)
         return list(self.regional)
+
+    def emergency_for(self, code: str) -> str | None:
+        """The confirmed emergency number of the country, if the directory gives one."""
+        entry = self.countries.get(normalise_country(code))
+        return entry.emergency if entry is not None else None
 
     def note_for(self, code: str) -> str | None:
         """The country's ``note`` (what is and is not known), if any."""
@@ -295,7 +303,22 @@ class _Parser:
                 "lists no services; add a 'note' saying what is known, or remove the country",
                 country=code,
             )
-        return CountryHelplines(services, note)
+        emergency = self.optional_text(value.get("emergency"), code, None, "emergency")
+        emergency_source = self.optional_text(
+            value.get("emergency_source"), code, None, "emergency_source"
+        )
+        if emergency is not None:
+            if not re.fullmatch(r"\d{3,4}", emergency):
+                raise self.error(
+                    "must be a 3-4 digit emergency number", country=code, field="emergency"
+                )
+            if emergency_source is None:
+                raise self.error(
+                    "needs 'emergency_source': where the number was read",
+                    country=code,
+                    field="emergency",
+                )
+        return CountryHelplines(services, note, emergency, emergency_source)
 
     def service(self, item: object, country: str | None, where: str) -> Helpline:
         if not isinstance(item, dict):

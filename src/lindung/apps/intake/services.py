@@ -97,6 +97,8 @@ class ReportInput:
     victims: list[dict[str, Any]] = field(default_factory=list)
     reporter: dict[str, Any] = field(default_factory=dict)
     additional_info: str = ""
+    #: The public form's honeypot came back filled: kept, but a reviewer is told.
+    suspected_automated: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,11 @@ def triage(
 ) -> tuple[int, list[str]]:
     """Priority and the reasons for it, in plain words: danger first, then known material."""
     reasons: list[str] = []
+    caveat = (
+        ["The form's hidden anti-robot field was filled: possibly automated (or autofill)."]
+        if data.suspected_automated
+        else []
+    )
     scores = text.get("scores", {})
     if data.imminent_danger:
         reasons.append("The reporter says someone is in danger now.")
@@ -261,21 +268,21 @@ def triage(
     if scores.get("self_harm", 0.0) >= SELF_HARM_DANGER_SCORE:
         reasons.append(f"The text reads as a risk of self-harm (score {scores['self_harm']:.2f}).")
     if reasons:
-        return Priority.IMMINENT_DANGER, reasons
+        return Priority.IMMINENT_DANGER, reasons + caveat
     matched = [f for f in files if f.matches]
     if matched:
         banks = sorted({m["bank"] for f in matched for m in f.matches})
         reasons.append(
             f"{len(matched)} file(s) match known material in bank(s) {', '.join(banks)}."
         )
-        return Priority.KNOWN_MATERIAL, reasons
+        return Priority.KNOWN_MATERIAL, reasons + caveat
     if data.incident_type in HIGH_RISK_TYPES:
         reasons.append(f"Incident type {data.incident_type} is high-risk.")
     if text.get("labels"):
         reasons.append("The text was flagged for: " + ", ".join(text["labels"]) + ".")
     if reasons:
-        return Priority.HIGH_RISK, reasons
-    return Priority.ROUTINE, ["No danger, match or high-risk signal."]
+        return Priority.HIGH_RISK, reasons + caveat
+    return Priority.ROUTINE, ["No danger, match or high-risk signal.", *caveat]
 
 
 def _phone_hints(data: ReportInput) -> list[str]:
