@@ -16,15 +16,15 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import running_server
 
 WORDS = [
     "hey",
@@ -111,73 +111,27 @@ def throughput(texts: list[str], models_dir: Path | None) -> list[dict[str, Any]
     return rows
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def api_latency(texts: list[str], requests: int, models_dir: Path | None) -> dict[str, Any]:
-    """Start `lindung serve` on loopback with a fresh SQLite, then time one-message requests."""
-    repo = Path(__file__).resolve().parents[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LINDUNG_")}
-        env.update(LINDUNG_DATA_DIR=tmp, PYTHONPATH=str(repo / "src"))
-        if models_dir is not None:
-            env["LINDUNG_TEXT_MODELS_DIR"] = str(models_dir)
-        cli = [sys.executable, "-m", "lindung.cli"]
-        subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [*cli, "org", "create", "Bench", "--kind", "platform"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        created = subprocess.run(
-            [*cli, "apikey", "create", "--org", "bench", "--name", "bench", "--json"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        key = json.loads(created.stdout)["key"]
-        port = _free_port()
-        server = subprocess.Popen(
-            [*cli, "serve", "--port", str(port), "--no-migrate"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/api/scan/text"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("server did not start") from None
-                    time.sleep(0.2)
+    extra = {"LINDUNG_TEXT_MODELS_DIR": str(models_dir)} if models_dir is not None else {}
+    with running_server([("Bench", "platform", ["scan"])], extra) as server:
+        key = server.keys["bench"]
+        url = f"{server.url}/api/scan/text"
 
-            def post(text: str) -> float:
-                body = json.dumps({"messages": [{"id": "1", "text": text}]}).encode()
-                req = urllib.request.Request(
-                    url,
-                    data=body,
-                    headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-                )
-                start = time.perf_counter()
-                with urllib.request.urlopen(req, timeout=10) as response:
-                    response.read()
-                return (time.perf_counter() - start) * 1000
+        def post(text: str) -> float:
+            body = json.dumps({"messages": [{"id": "1", "text": text}]}).encode()
+            req = urllib.request.Request(
+                url,
+                data=body,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            )
+            start = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=10) as response:
+                response.read()
+            return (time.perf_counter() - start) * 1000
 
-            for text in texts[:20]:
-                post(text)  # warm up the worker's scorer
-            latencies = sorted(post(texts[i % len(texts)]) for i in range(requests))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        for text in texts[:20]:
+            post(text)  # warm up the worker's scorer
+        latencies = sorted(post(texts[i % len(texts)]) for i in range(requests))
     return {
         "requests": requests,
         "p50_ms": statistics.median(latencies),

@@ -376,7 +376,11 @@ def apikey_create(
     org: Annotated[str, typer.Option("--org", help="Organisation slug")],
     name: Annotated[str, typer.Option(help="What the key is for")],
     scope: Annotated[
-        list[str], typer.Option(help="scan, banks:read, banks:write, policy:write")
+        list[str],
+        typer.Option(
+            help="scan, banks:read, banks:write, policy:write, reports:write, reports:read, "
+            "reports:triage, evidence:open (repeat --scope for several)"
+        ),
     ] = ["scan"],  # noqa: B006
     as_json: JsonOpt = False,
 ) -> None:

@@ -70,25 +70,6 @@ def org_principal(organisation: Organisation) -> Principal:
     return Principal.system("test:operator", organisation=organisation)
 
 
-@pytest.fixture
-def intake_settings(settings: Any, tmp_path: Any) -> Any:
-    """A private evidence vault and key for one test, so no test sees another's files."""
-    import dataclasses
-
-    from lindung.apps.intake import runtime
-    from lindung.apps.intake.vault import generate_key_entry
-
-    settings.LINDUNG = dataclasses.replace(
-        settings.LINDUNG,
-        evidence_dir=tmp_path / "evidence",
-        vault_keys=generate_key_entry("test1"),
-        intake_organisation="",
-    )
-    runtime.reset()
-    yield settings.LINDUNG
-    runtime.reset()
-
-
 def with_config(settings: Any, **changes: Any) -> None:
     """Change some LINDUNG settings for the rest of a test (the vault keeps its keys)."""
     import dataclasses

@@ -258,7 +258,7 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
-def shift_prior(model: TextModel, train_prior: float, target_prior: float) -> dict[str, float]:
+def shift_prior(model: TextModel, train_prior: float, target_prior: float) -> dict[str, Any]:
     """Move the model's intercept so its probabilities assume `target_prior` positives.
 
     Why: a logistic regression's probabilities carry the class balance of its training split.
