@@ -242,3 +242,17 @@ def test_scan_text_reports_a_line_that_is_not_utf8_and_goes_on() -> None:
     rows = [json.loads(x) for x in result.stdout.strip().splitlines()]
     assert [r.get("id") for r in rows] == ["1", None, "3"]
     assert rows[1]["line"] == 2 and "UTF-8" in rows[1]["error"]["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("intake_settings")
+def test_reports_commands(tmp_path: Path) -> None:
+    entry = runner.invoke(app, ["reports", "new-vault-key", "k2026"])
+    assert entry.exit_code == 0 and entry.stdout.startswith("k2026:")
+    assert runner.invoke(app, ["reports", "new-vault-key", "bad id!"]).exit_code == 1
+    purged = runner.invoke(app, ["reports", "purge", "--json"])
+    assert purged.exit_code == 0, purged.output
+    assert json.loads(purged.stdout) == {"purged": 0}
+    rewrapped = runner.invoke(app, ["reports", "rewrap", "--json"])
+    assert rewrapped.exit_code == 0, rewrapped.output
+    assert json.loads(rewrapped.stdout)["files"] == 0

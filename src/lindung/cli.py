@@ -31,11 +31,15 @@ org_app = typer.Typer(help="Organisations and their staff.", no_args_is_help=Tru
 key_app = typer.Typer(help="API keys for platforms.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 text_app = typer.Typer(help="Text risk models: train and evaluate.", no_args_is_help=True)
+reports_app = typer.Typer(
+    help="Reports: retention, and the evidence vault's keys.", no_args_is_help=True
+)
 app.add_typer(bank_app, name="bank")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 app.add_typer(text_app, name="text")
+app.add_typer(reports_app, name="reports")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -799,7 +803,14 @@ def text_datasets(as_json: JsonOpt = False) -> None:
 
 # ---------------------------------------------------------------- benchmarks
 
-BENCHMARKS = {"match": "match_pdq.py", "hash": "hash_images.py"}
+BENCHMARKS = {
+    "match": "match_pdq.py",
+    "hash": "hash_images.py",
+    "text-quality": "text_quality.py",
+    "text-handmade": "text_handmade.py",
+    "text-speed": "text_speed.py",
+    "reports": "intake_reports.py",
+}
 
 
 @app.command(
@@ -808,7 +819,10 @@ BENCHMARKS = {"match": "match_pdq.py", "hash": "hash_images.py"}
 )
 def bench(
     ctx: typer.Context,
-    which: Annotated[str, typer.Argument(help="match (PDQ index vs threatexchange) or hash")],
+    which: Annotated[
+        str,
+        typer.Argument(help="match, hash, text-quality, text-handmade, text-speed or reports"),
+    ],
 ) -> None:
     """Run a benchmark script from benchmarks/; options after `--` go to the script."""
     import subprocess
@@ -879,6 +893,45 @@ def audit_head(as_json: JsonOpt = False) -> None:
     head = AuditHead.objects.filter(id=1).first()
     seq, entry_hash = (head.seq, head.entry_hash) if head else (0, "0" * 64)
     print(json.dumps({"seq": seq, "hash": entry_hash}) if as_json else f"{seq}:{entry_hash}")
+
+
+# ---------------------------------------------------------------- reports
+
+
+@reports_app.command("purge")
+@handle_service_errors
+def reports_purge(as_json: JsonOpt = False) -> None:
+    """Erase reports past their retention date (files and personal details); run it daily."""
+    setup_django()
+    from lindung.apps.intake.services import purge_expired
+
+    count = purge_expired(actor="cli:retention")
+    print(json.dumps({"purged": count}) if as_json else f"{count} report(s) purged")
+
+
+@reports_app.command("new-vault-key")
+def reports_new_vault_key(
+    key_id: Annotated[str, typer.Argument(help="A name for the key, e.g. k2026")] = "k1",
+) -> None:
+    """Print a new master key entry for LINDUNG_VAULT_KEYS (put it first to make it current)."""
+    from lindung.apps.intake.vault import KeyringError, generate_key_entry
+
+    try:
+        print(generate_key_entry(key_id))
+    except KeyringError as exc:
+        fail(str(exc.message))
+
+
+@reports_app.command("rewrap")
+@handle_service_errors
+def reports_rewrap(as_json: JsonOpt = False) -> None:
+    """Re-wrap every evidence file's data key with the current master key (after rotation)."""
+    setup_django()
+    from lindung.apps.intake.services import rewrap_all
+
+    result = rewrap_all(actor="cli:operator")
+    files, details = result["files"], result["reports"]
+    print(json.dumps(result) if as_json else f"re-wrapped {files} file(s), {details} report(s)")
 
 
 def main() -> None:

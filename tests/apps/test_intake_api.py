@@ -289,3 +289,23 @@ def test_schema_is_published(platform: ApiClient) -> None:
     schema = platform.get("/api/reports/schema").json()
     assert "incident_type" in schema["required"]
     assert "reported_accounts" in schema["properties"]
+
+
+def test_master_key_rotation_rewraps_files_and_details(
+    platform: ApiClient, hotline: ApiClient, settings: Any
+) -> None:
+    from lindung.apps.intake import runtime
+    from lindung.apps.intake.vault import generate_key_entry
+
+    made = _post(platform, BASIC, [("a.png", shapes_png(4))]).json()
+    old = settings.LINDUNG.vault_keys
+    new = generate_key_entry("k2")
+    with_config(settings, vault_keys=f"{new},{old}")
+    runtime.reset()
+    assert services.rewrap_all(actor="test") == {"key_id": "k2", "files": 1, "reports": 1}
+    with_config(settings, vault_keys=new)  # the old key is gone
+    runtime.reset()
+    url = f"/api/reports/{made['id']}/evidence/{made['evidence'][0]['id']}"
+    assert b"".join(hotline.get(url).streaming_content) == shapes_png(4)
+    details = hotline.get(f"/api/reports/{made['id']}/details").json()
+    assert details["description"] == BASIC["description"]

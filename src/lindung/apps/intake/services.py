@@ -38,7 +38,7 @@ from lindung.apps.intake.models import (
     Status,
 )
 from lindung.apps.intake.sealing import seal, unseal
-from lindung.apps.intake.vault import StoredEvidence
+from lindung.apps.intake.vault import StoredEvidence, rewrap
 from lindung.apps.scanning.services import ScanRequest, find_matches, match_to_dict
 from lindung.apps.scanning.text import text_scorer
 from lindung.detect.media.errors import MediaError
@@ -604,3 +604,26 @@ def purge_expired(now: datetime | None = None, *, actor: str = "system:retention
             )
         count += 1
     return count
+
+
+def rewrap_all(*, actor: str) -> dict[str, Any]:
+    """After a master-key rotation: re-wrap every file's data key and re-seal every report's
+    details under the current key, so the old key can then be removed. Audited."""
+    keyring = runtime.keyring()
+    files = reports = 0
+    for evidence in Evidence.objects.exclude(header="").iterator():
+        new = rewrap(evidence.header, keyring)
+        if new != evidence.header:
+            Evidence.objects.filter(pk=evidence.pk).update(header=new)
+            files += 1
+    stale = Report.objects.exclude(sealed="").exclude(sealed_key_id=keyring.current_id)
+    for report in stale.iterator():
+        rid = str(report.public_id)
+        details = unseal(keyring, rid, report.sealed, report.sealed_key_id)
+        token, key_id = seal(keyring, rid, details)
+        Report.objects.filter(pk=report.pk).update(sealed=token, sealed_key_id=key_id)
+        reports += 1
+    result = {"key_id": keyring.current_id, "files": files, "reports": reports}
+    with transaction.atomic():
+        record("vault.rewrapped", actor=actor, data=result)
+    return result
