@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,7 +114,7 @@ def choose_language(request: HttpRequest) -> str:
 
 
 class _SafeFormat(string.Formatter):
-    def get_value(self, key: int | str, args: Any, kwargs: dict[str, Any]) -> Any:
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         if isinstance(key, str):
             return kwargs.get(key, "{" + key + "}")
         return super().get_value(key, args, kwargs)

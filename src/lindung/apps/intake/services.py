@@ -122,11 +122,8 @@ def new_receipt_code() -> str:
 
 
 def normalise_receipt(code: str) -> str:
-    """What a person typed, as the canonical code: case, spaces and dashes do not matter,
-    and the look-alikes O/0 and I/L/1 are read as the letters the alphabet does not have."""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    cleaned = cleaned.replace("0", "O").translate(str.maketrans({"O": "Q"}))
-    return cleaned
+    """What a person typed, as the canonical code: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
 
 
 def receipt_hash(code: str) -> str:
@@ -499,18 +496,32 @@ def _is_handler(principal: Principal, report: Report) -> bool:
     )
 
 
-def report_details(principal: Principal, report: Report) -> dict[str, Any]:
-    """The sealed personal details, for the handling hotline only; reading them is audited."""
+def _audited_handler_access(
+    principal: Principal,
+    report: Report,
+    what: str,
+    action: str,
+    target: Report | Evidence,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Refuse anyone but the handling organisation; otherwise record who looked at what."""
     if not _is_handler(principal, report):
-        raise Forbidden("Only the organisation handling this report may read its details.")
+        raise Forbidden(f"Only the organisation handling this report may {what}.")
     with transaction.atomic():
         record(
-            "report.details_opened",
+            action,
             actor=principal.actor,
             organisation_id=principal.organisation_id,
-            object_type="report",
-            object_id=str(report.public_id),
+            object_type="evidence" if isinstance(target, Evidence) else "report",
+            object_id=str(target.public_id),
+            data=data,
         )
+
+
+def report_details(principal: Principal, report: Report) -> dict[str, Any]:
+    """The sealed personal details, for the handling hotline only; reading them is audited."""
+    require(principal, Permission.REPORTS_READ)
+    _audited_handler_access(principal, report, "read its details", "report.details_opened", report)
     return unseal(runtime.keyring(), str(report.public_id), report.sealed, report.sealed_key_id)
 
 
@@ -555,19 +566,13 @@ def change_status(principal: Principal, report: Report, new: str, note: str = ""
 def open_evidence(principal: Principal, evidence: Evidence) -> Iterable[bytes]:
     """The decrypted file, for a handler with the evidence permission; every opening audited."""
     require(principal, Permission.EVIDENCE_OPEN)
-    if not _is_handler(principal, evidence.report):
-        raise Forbidden("Only the organisation handling this report may open its evidence.")
     if evidence.purged_at is not None:
         raise NotFound("This file was deleted when its retention period ended.")
-    with transaction.atomic():
-        record(
-            "evidence.opened",
-            actor=principal.actor,
-            organisation_id=principal.organisation_id,
-            object_type="evidence",
-            object_id=str(evidence.public_id),
-            data={"report": str(evidence.report.public_id), "sha256": evidence.sha256},
-        )
+    report = evidence.report
+    data = {"report": str(report.public_id), "sha256": evidence.sha256}
+    _audited_handler_access(
+        principal, report, "open its evidence", "evidence.opened", evidence, data
+    )
     return runtime.vault().open_file(
         evidence.object_id, evidence.header, expected_sha256=evidence.sha256
     )
