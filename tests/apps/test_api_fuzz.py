@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from lindung.apps.banks.services import add_entry, create_bank
-from tests.apps.conftest import make_client, org_principal
+from tests.apps.conftest import ALL_SCOPES, make_client, org_principal
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,8 @@ def auth_header(org: Any, keep_test_connection: None) -> dict[str, str]:
     principal = org_principal(org)
     create_bank(principal, "FUZZ")
     add_entry(principal, "FUZZ", "md5", "0" * 32)
-    return {"Authorization": f"Bearer {make_client(org).key}"}
+    scopes = [*ALL_SCOPES, "reports:write", "reports:read", "reports:triage", "evidence:open"]
+    return {"Authorization": f"Bearer {make_client(org, scopes).key}"}
 
 
 def _load_schema() -> Any:
@@ -55,5 +56,6 @@ schema = _load_schema()
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
+@pytest.mark.usefixtures("intake_settings")
 def test_no_request_gets_a_server_error(case: Any, auth_header: dict[str, str], db: None) -> None:
     case.call_and_validate(headers=auth_header, checks=[not_a_server_error])

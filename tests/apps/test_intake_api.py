@@ -309,3 +309,26 @@ def test_master_key_rotation_rewraps_files_and_details(
     assert b"".join(hotline.get(url).streaming_content) == shapes_png(4)
     details = hotline.get(f"/api/reports/{made['id']}/details").json()
     assert details["description"] == BASIC["description"]
+
+
+def test_video_evidence_is_hashed_and_matched_by_its_frames(
+    platform: ApiClient, hotline: ApiClient
+) -> None:
+    from lindung.detect.media.hashing import hash_bytes as hash_media
+    from lindung.detect.media.video import frames_to_vpdq_text
+    from tests.media_factory import clip
+
+    known = clip(5)
+    frames = hash_media(known).frames
+    assert hotline.post_json("/api/banks", {"name": "VIDEOS"}).status_code == 201
+    added = hotline.post_json(
+        "/api/banks/VIDEOS/entries",
+        {"signal_type": "vpdq", "value": frames_to_vpdq_text(frames), "source": "generated"},
+    )
+    assert added.status_code == 201, added.content
+    response = _post(platform, {**BASIC, "incident_type": "other"}, [("clip.mp4", clip(5))])
+    assert response.status_code == 201, response.content
+    [evidence] = response.json()["evidence"]
+    assert evidence["media_type"] == "video/mp4" and evidence["pdq"] == ""
+    assert evidence["matches"] and evidence["matches"][0]["signal_type"] == "vpdq"
+    assert response.json()["priority"] == Priority.KNOWN_MATERIAL

@@ -222,3 +222,44 @@ def test_every_catalog_has_every_key_with_the_same_placeholders() -> None:
         if code != DEFAULT_LANGUAGE:
             assert catalog.machine_assisted, f"{code}: translations we write are marked"
     assert set(LANGUAGE_ORDER) <= set(found), sorted(set(LANGUAGE_ORDER) - set(found))
+
+
+def test_proof_of_work_earns_a_larger_allowance(settings: Any) -> None:
+    from lindung.apps.intake import antispam
+
+    with_config(settings, public_pow_bits=8, public_reports_per_hour=1)
+    client = Client(REMOTE_ADDR="192.0.2.44")
+
+    def send_with_pow(story: str) -> Any:
+        page = client.get("/report").content.decode()
+        token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
+        assert "/report/assets/pow.js" in page
+        nonce = antispam.solve(challenge)
+        fields = {"form_token": token, "pow_challenge": challenge, "pow_nonce": nonce}
+        return client.post("/report", {**fields, "what": "other", "story": story})
+
+    # without a solution: the plain allowance (1 an hour here), and the form still works
+    assert _send(client, what="other", story="plain").status_code == 201
+    assert _send(client, what="other", story="plain again").status_code == 429
+    # with a solution: three times as many
+    assert [send_with_pow(str(i)).status_code for i in range(4)] == [201, 201, 201, 429]
+    # a wrong solution counts as none
+    page = client.get("/report").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
+    wrong = next(n for n in map(str, range(1000)) if not _solves(challenge, n))
+    fields = {"form_token": token, "pow_challenge": challenge, "pow_nonce": wrong}
+    assert client.post("/report", {**fields, "what": "other", "story": "x"}).status_code == 429
+
+
+def _solves(challenge: str, nonce: str) -> bool:
+    import time
+
+    from lindung.apps.intake import antispam
+
+    try:
+        antispam.verify_solution(challenge, nonce, views._secret("pow"), time.time(), 3600)
+    except antispam.PowError:
+        return False
+    return True
