@@ -260,3 +260,83 @@ def test_precomputed_results_give_the_same_verdict_without_rescoring() -> None:
     assert [r.to_dict() for r in given] == [r.to_dict() for r in fresh]
     with pytest.raises(ValueError):
         ConversationScorer(scorer).score("c", messages, results=[])
+
+
+# Exposure threats: a "send/show" word near the victim's own audience, in each language.
+EXPOSURE_THREATS = {
+    "en": "pay up or the whole video goes to your followers and your school",
+    "ms": "kalau tak bayar aku sebar kat semua kawan sekolah kau",
+    "id": "ga transfer? gw kirim ke ortu lo sekarang",
+    "fil": "ipapakita ko to sa magulang mo pag di ka nagbayad",
+    "vi": "không chuyển tiền thì tao gửi cho bố mẹ mày xem",
+    "th": "ไม่โอนเงินมา จะส่งคลิปให้พ่อแม่แกดู",
+    "km": "បើមិនផ្ញើលុយ ខ្ញុំនឹងផ្ញើវីដេអូទៅឪពុកម្តាយឯង",
+    "lo": "ຖ້າບໍ່ໂອນເງິນ ຂ້ອຍຈະສົ່ງຄລິບໃຫ້ພໍ່ແມ່ເຈົ້າ",
+    "my": "ပိုက်ဆံမလွှဲရင် မင်းမိဘဆီ ဗီဒီယို ပို့မယ်",
+    "tet": "se la selu, ha'u haruka video ba ita-nia inan-aman",
+}
+
+
+@pytest.mark.parametrize("language", sorted(EXPOSURE_THREATS))
+def test_exposure_threat_plus_demand_is_sextortion(
+    scorer: ConversationScorer, language: str
+) -> None:
+    messages = chat(
+        ("x", EXPOSURE_THREATS[language]),
+        ("v", "please no"),
+        ("x", "$300 in gift cards in one hour"),
+    )
+    risks = by_author(scorer.score(f"c-exp-{language}", messages))
+    threats = [r for r in risks["x"].reasons if r.stage == "threat"]
+    assert threats and threats[0].message_id == "m1", risks["x"].reasons
+    assert "sextortion" in risks["x"].labels
+    assert risks["v"].labels == []
+
+
+def test_exposure_words_without_a_demand_flag_nothing(scorer: ConversationScorer) -> None:
+    messages = chat(
+        ("a", "i'll show the photos from the trip to your parents and our friends tonight"),
+        ("b", "haha ok send them to my mum too"),
+        ("a", "gw kirim ke ortu lo fotonya ya, bagus banget"),
+    )
+    risks = by_author(scorer.score("c-benign-exposure", messages))
+    assert risks["a"].labels == [] and risks["b"].labels == []
+
+
+def test_possession_claim_plus_demand_is_sextortion(scorer: ConversationScorer) -> None:
+    messages = chat(
+        ("x", "i screen recorded our video call. all of it"),
+        ("v", "what do you want"),
+        ("x", "send more pics or pay 100 dollars"),
+    )
+    risks = by_author(scorer.score("c-possession", messages))
+    assert "sextortion" in risks["x"].labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bank in RM500 malam ni",
+        "transfer 2 triệu trước 9h",
+        "ផ្ញើ ១០០ ដុល្លារ មក",
+        "ໂອນ 1 ລ້ານກີບ ມາ",
+        "KPay နဲ့ ၅ သိန်း လွှဲ",
+        "โอนมา 5000 บาท",
+        "P2,000 sa gcash mo na",
+        "selu $150 agora",
+        "kirim 500rb sekarang",
+    ],
+)
+def test_sums_of_money_in_local_currencies_are_demands(text: str) -> None:
+    from lindung.detect.text.conversation import MONEY_PATTERNS, money_text
+
+    assert any(p.search(money_text(text)) for p in MONEY_PATTERNS), money_text(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["see you at 10 malam", "i got 95 on the test", "page 12 of the book", "room 5"]
+)
+def test_numbers_without_a_currency_are_not_demands(text: str) -> None:
+    from lindung.detect.text.conversation import MONEY_PATTERNS, money_text
+
+    assert not any(p.search(money_text(text)) for p in MONEY_PATTERNS)
