@@ -221,55 +221,99 @@ def _conversation_table(results: Sequence[ConversationResult]) -> Table:
     return t
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=HANDMADE, help="folder of the hand-made sets")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
-    args = parser.parse_args(argv)
-    messages = _read_jsonl(args.data / "messages.jsonl")
-    conversations = _read_jsonl(args.data / "conversations.jsonl")
+#: The two sets: the first was read while the detector was improved (a development set), the
+#: second was written afterwards by someone who saw neither it nor the lexicons (held out).
+SETS = {
+    "dev": (HANDMADE, "benchmarks/handmade: seen while the lexicons and rules were improved"),
+    "test": (HANDMADE.with_name("handmade_test"), "benchmarks/handmade_test: held out"),
+}
 
+
+def run_set(scorer: TextScorer, folder: Path) -> tuple[dict[str, Any], Any]:
+    messages = _read_jsonl(folder / "messages.jsonl")
+    conversations = _read_jsonl(folder / "conversations.jsonl")
     started = time.perf_counter()
-    scorer = TextScorer.default()
     cells, false_alarms = evaluate_messages(scorer, messages)
     convs = evaluate_conversations(scorer, conversations)
     seconds = time.perf_counter() - started
-
     risky = [c for c in convs if c.risk_author_flagged is not None]
+    totals = {
+        c: CellResult(
+            "all",
+            c,
+            sum(x.positives for x in cells if x.category == c),
+            sum(x.predicted for x in cells if x.category == c),
+            sum(x.true_positives for x in cells if x.category == c),
+        )
+        for c in CATEGORIES
+    }
     summary = {
         "messages": len(messages),
         "conversations": len(convs),
+        "recall_by_category": {c: round(t.recall, 3) for c, t in totals.items()},
+        "precision_by_category": {c: round(t.precision, 3) for c, t in totals.items()},
+        "benign_false_alarm_rate": round(
+            sum(false_alarms.values()) / len(false_alarms) if false_alarms else 0.0, 3
+        ),
         "risky_conversations_flagged": sum(bool(c.risk_author_flagged) for c in risky),
         "risky_conversations": len(risky),
         "warned_no_later_than_human": sum(
             c.early_warning_delta is not None and c.early_warning_delta <= 0 for c in risky
         ),
+        "median_warning_delay": sorted(
+            c.early_warning_delta for c in risky if c.early_warning_delta is not None
+        )[len([c for c in risky if c.early_warning_delta is not None]) // 2]
+        if any(c.early_warning_delta is not None for c in risky)
+        else None,
         "conversations_with_false_alarms": sum(bool(c.false_alarm_authors) for c in convs),
-        "models": [list(k) for k in scorer.model_keys()],
         "seconds": round(seconds, 2),
     }
-    if args.json:
-        doc = {
-            "cells": [
-                {**asdict(c), "precision": c.precision, "recall": c.recall, "f1": c.f1}
-                for c in cells
-            ],
-            "benign_false_alarm_rate": false_alarms,
-            "conversations": [asdict(c) for c in convs],
-            "summary": summary,
-        }
-        print(json.dumps(doc, indent=2))
-        return 0
-    out = Console(width=max(Console().width, 140))
-    out.print(_message_table(cells, false_alarms))
-    out.print(_conversation_table(convs))
-    out.print(
-        f"{summary['risky_conversations_flagged']}/{summary['risky_conversations']} risky "
-        f"conversations flagged for their category; {summary['warned_no_later_than_human']} "
-        f"warned no later than the human mark; {summary['conversations_with_false_alarms']} "
-        f"conversation(s) with someone else flagged. {len(messages)} messages, "
-        f"{seconds:.1f} s. Hand-made, invented sets: information, not targets."
+    doc = {
+        "cells": [
+            {**asdict(c), "precision": c.precision, "recall": c.recall, "f1": c.f1} for c in cells
+        ],
+        "benign_false_alarm_rate": false_alarms,
+        "conversations": [asdict(c) for c in convs],
+        "summary": summary,
+    }
+    return doc, (cells, false_alarms, convs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--data", type=Path, default=None, help="one folder to evaluate instead of both sets"
     )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+    sets = {"given": (args.data, str(args.data))} if args.data else SETS
+    scorer = TextScorer.default()
+    docs: dict[str, Any] = {}
+    out = Console(width=max(Console().width, 140))
+    for name, (folder, description) in sets.items():
+        if not (folder / "messages.jsonl").is_file():
+            docs[name] = {"skipped": f"{folder} has no messages.jsonl"}
+            continue
+        doc, (cells, false_alarms, convs) = run_set(scorer, folder)
+        docs[name] = {"description": description, **doc}
+        if args.json:
+            continue
+        out.rule(f"{name}: {description}")
+        out.print(_message_table(cells, false_alarms))
+        out.print(_conversation_table(convs))
+        summary = doc["summary"]
+        out.print(
+            f"{summary['risky_conversations_flagged']}/{summary['risky_conversations']} risky "
+            f"conversations flagged for their category; "
+            f"{summary['warned_no_later_than_human']} warned no later than the human mark "
+            f"(median delay {summary['median_warning_delay']} messages); "
+            f"{summary['conversations_with_false_alarms']} conversation(s) with someone else "
+            f"flagged. {summary['messages']} messages, {summary['seconds']:.1f} s."
+        )
+    if args.json:
+        print(json.dumps({"models": [list(k) for k in scorer.model_keys()], "sets": docs}))
+    else:
+        out.print("Hand-made, invented sets: information, not targets.")
     return 0
 
 

@@ -328,7 +328,7 @@ def test_possession_claim_plus_demand_is_sextortion(scorer: ConversationScorer) 
     ],
 )
 def test_sums_of_money_in_local_currencies_are_demands(text: str) -> None:
-    from lindung.detect.text.conversation import MONEY_PATTERNS, money_text
+    from lindung.detect.text.sextortion import MONEY_PATTERNS, money_text
 
     assert any(p.search(money_text(text)) for p in MONEY_PATTERNS), money_text(text)
 
@@ -337,6 +337,6 @@ def test_sums_of_money_in_local_currencies_are_demands(text: str) -> None:
     "text", ["see you at 10 malam", "i got 95 on the test", "page 12 of the book", "room 5"]
 )
 def test_numbers_without_a_currency_are_not_demands(text: str) -> None:
-    from lindung.detect.text.conversation import MONEY_PATTERNS, money_text
+    from lindung.detect.text.sextortion import MONEY_PATTERNS, money_text
 
     assert not any(p.search(money_text(text)) for p in MONEY_PATTERNS)

@@ -312,3 +312,32 @@ def test_packaged_model_does_not_flag_ordinary_chat(text: str) -> None:
 def test_packaged_model_still_flags_abuse(text: str) -> None:
     (model,) = TextScorer.default().models
     assert model.score(text) >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "transfer RM300 tonight or the video goes to your parents and all your followers",
+        "kirim 500rb sekarang atau gw sebarin ke ortu lo",
+        "โอน 3000 บาท ไม่งั้นส่งคลิปให้พ่อแม่แกดู",
+    ],
+)
+def test_threat_and_demand_in_one_message_is_sextortion(text: str) -> None:
+    result = TextScorer(Lexicon.load_default()).score(text)
+    assert "sextortion" in result.labels, result.reasons
+    stages = {r.stage for r in result.reasons if r.kind == "pattern"}
+    assert stages == {"threat", "demand"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you lend me $5 for lunch",
+        "i'll show the holiday photos to your parents tonight",
+        "send me RM20 for the movie tickets pls",
+    ],
+)
+def test_one_half_alone_is_not_sextortion(text: str) -> None:
+    result = TextScorer(Lexicon.load_default()).score(text)
+    assert "sextortion" not in result.labels
+    assert not any(r.kind == "pattern" for r in result.reasons)

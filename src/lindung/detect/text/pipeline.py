@@ -44,6 +44,7 @@ from lindung.detect.text.language import LanguageGuess, detect_language
 from lindung.detect.text.lexicon import CATEGORIES, Lexicon, LexiconHit
 from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel, model_paths
 from lindung.detect.text.normalise import NormalisedText, normalise
+from lindung.detect.text.sextortion import CUE_WEIGHT, SEXTORTION_BOOST, sextortion_cues
 
 __all__ = [
     "CATEGORIES",
@@ -198,6 +199,34 @@ def _lexicon_reason(hit: LexiconHit, normalised: NormalisedText) -> Reason:
     )
 
 
+def _sextortion_in_one_message(
+    hits: Sequence[LexiconHit], normalised: NormalisedText, text: str, reasons: list[Reason]
+) -> float:
+    """When one message holds a threat *and* a demand (lexicon stages or `sextortion`
+    patterns), the sextortion evidence they make together; else 0. Adds the pattern reasons."""
+    halves = {
+        stage: max((h.weight for h in hits if h.stage == stage), default=0.0)
+        for stage in ("threat", "demand")
+    }
+    cues = sextortion_cues(normalised.text, text)
+    for kind, _quote in cues:
+        halves[kind] = max(halves[kind], CUE_WEIGHT)
+    if not (halves["threat"] and halves["demand"]):
+        return 0.0
+    for kind, quote in cues:
+        reasons.append(
+            Reason(
+                category="sextortion",
+                kind="pattern",
+                detail=f"sextortion {kind} pattern (threat and demand in one message)",
+                weight=CUE_WEIGHT,
+                quote=quote,
+                stage=kind,
+            )
+        )
+    return noisy_or((halves["threat"], halves["demand"], SEXTORTION_BOOST))
+
+
 def _model_name(model: TextModel) -> str:
     return str(model.metadata.get("dataset") or model.metadata.get("name") or "model")
 
@@ -335,8 +364,11 @@ class TextScorer:
         hits = _distinct_hits(self.lexicon.match(normalised))
         reasons = [_lexicon_reason(h, normalised) for h in hits]
         scores = _zero_scores()
+        both_halves = _sextortion_in_one_message(hits, normalised, text, reasons)
         for category in CATEGORIES:
             lexical = noisy_or(h.weight for h in hits if h.category == category)
+            if category == "sextortion" and both_halves:
+                lexical = max(lexical, both_halves)
             best = lexical
             for p, model in model_probs.get((index, category), ()):
                 best = max(best, p)
