@@ -332,3 +332,29 @@ def test_video_evidence_is_hashed_and_matched_by_its_frames(
     assert evidence["media_type"] == "video/mp4" and evidence["pdq"] == ""
     assert evidence["matches"] and evidence["matches"][0]["signal_type"] == "vpdq"
     assert response.json()["priority"] == Priority.KNOWN_MATERIAL
+
+
+def test_staff_roles_decide_who_opens_evidence(
+    platform: ApiClient, hotline: ApiClient, other_org: Any
+) -> None:
+    from lindung.apps.accounts.permissions import PermissionDenied, Principal
+    from lindung.apps.accounts.services import create_user
+    from lindung.apps.errors import Forbidden
+    from tests.apps.conftest import OPERATOR
+
+    made = _post(platform, BASIC, [("a.png", shapes_png(6))]).json()
+    evidence = Evidence.objects.get(public_id=made["evidence"][0]["id"])
+    password = "a long invented passphrase 42"
+    reviewer = create_user(OPERATOR, "rev", password, organisation=other_org, role="reviewer")
+    viewer = create_user(OPERATOR, "view", password, organisation=other_org, role="viewer")
+    stranger = create_user(
+        OPERATOR, "plat", password, organisation=platform.organisation, role="reviewer"
+    )
+    opened = services.open_evidence(Principal.for_user(reviewer), evidence)
+    assert b"".join(opened) == shapes_png(6)
+    with pytest.raises(PermissionDenied):
+        services.open_evidence(Principal.for_user(viewer), evidence)
+    with pytest.raises(Forbidden):
+        services.open_evidence(Principal.for_user(stranger), evidence)
+    opened_by = AuditEntry.objects.filter(action="evidence.opened").values_list("actor", flat=True)
+    assert list(opened_by) == ["user:rev"]
