@@ -59,6 +59,7 @@ from lindung.detect.text.pipeline import (
     TextScorer,
     check_thresholds,
     noisy_or,
+    sextortion_reason,
 )
 from lindung.detect.text.sextortion import (
     CUE_WEIGHT,
@@ -346,15 +347,7 @@ class ConversationScorer:
             if kind in reported:
                 continue
             state.reasons.append(
-                Reason(
-                    category="sextortion",
-                    kind="pattern",
-                    detail=f"sextortion {kind} pattern",
-                    weight=CUE_WEIGHT,
-                    quote=quote,
-                    stage=kind,
-                    message_id=message.id,
-                )
+                sextortion_reason(kind, quote, "over the conversation", message.id)
             )
             if kind == "threat":
                 threat = max(threat, CUE_WEIGHT)

@@ -55,6 +55,7 @@ __all__ = [
     "TextScorer",
     "check_thresholds",
     "noisy_or",
+    "sextortion_reason",
 ]
 
 #: Starting points, to be tuned per organisation: 0.5 means "one strong cue, or several weaker".
@@ -199,6 +200,19 @@ def _lexicon_reason(hit: LexiconHit, normalised: NormalisedText) -> Reason:
     )
 
 
+def sextortion_reason(kind: str, quote: str, context: str, message_id: str | None = None) -> Reason:
+    """The reason a `sextortion` pattern cue gives (``kind`` is "threat" or "demand")."""
+    return Reason(
+        category="sextortion",
+        kind="pattern",
+        detail=f"sextortion {kind} pattern ({context})",
+        weight=CUE_WEIGHT,
+        quote=quote,
+        stage=kind,
+        message_id=message_id,
+    )
+
+
 def _sextortion_in_one_message(
     hits: Sequence[LexiconHit], normalised: NormalisedText, text: str, reasons: list[Reason]
 ) -> float:
@@ -214,16 +228,7 @@ def _sextortion_in_one_message(
     if not (halves["threat"] and halves["demand"]):
         return 0.0
     for kind, quote in cues:
-        reasons.append(
-            Reason(
-                category="sextortion",
-                kind="pattern",
-                detail=f"sextortion {kind} pattern (threat and demand in one message)",
-                weight=CUE_WEIGHT,
-                quote=quote,
-                stage=kind,
-            )
-        )
+        reasons.append(sextortion_reason(kind, quote, "threat and demand in one message"))
     return noisy_or((halves["threat"], halves["demand"], SEXTORTION_BOOST))
 
 
