@@ -81,6 +81,7 @@ class Config:
     operator_name: str
     quick_exit_url: str
     helplines_file: Path | None
+    trusted_proxies: int
 
 
 def _existing_dir(name: str) -> Path | None:
@@ -174,4 +175,5 @@ def load_config() -> Config:
         operator_name=_env("OPERATOR_NAME", "the Lindung hotline"),
         quick_exit_url=_env("QUICK_EXIT_URL", "https://www.google.com/search?q=weather"),
         helplines_file=_file("HELPLINES_FILE"),
+        trusted_proxies=_int("TRUSTED_PROXIES", 0, minimum=0, maximum=5),
     )

@@ -263,3 +263,18 @@ def _solves(challenge: str, nonce: str) -> bool:
     except antispam.PowError:
         return False
     return True
+
+
+def test_client_address_behind_trusted_proxies(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(
+        "/report", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.9"
+    )
+    assert views.client_address(request) == "10.0.0.1"  # no proxy trusted: the socket's peer
+    with_config(settings, trusted_proxies=1)
+    assert views.client_address(request) == "10.0.0.9"
+    with_config(settings, trusted_proxies=2)
+    assert views.client_address(request) == "203.0.113.5"  # never the client's own claim
+    with_config(settings, trusted_proxies=5)
+    assert views.client_address(request) is None  # shorter chain: one shared "unknown" key

@@ -109,8 +109,20 @@ def _secure(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The visitor's address. Behind N reverse proxies (LINDUNG_TRUSTED_PROXIES=N), the N-th
+    address from the right of X-Forwarded-For, the one the outermost trusted proxy saw;
+    addresses further left are whatever the client claimed and are ignored."""
+    proxies = settings.LINDUNG.trusted_proxies
+    if not proxies:
+        return request.META.get("REMOTE_ADDR")
+    chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    chain = [a for a in chain if a]
+    return chain[-proxies] if len(chain) >= proxies else None
+
+
 def _client(request: HttpRequest) -> str:
-    return antispam.client_key(request.META.get("REMOTE_ADDR"), _secret("client"))
+    return antispam.client_key(client_address(request), _secret("client"))
 
 
 @dataclass
