@@ -82,6 +82,7 @@ class Config:
     quick_exit_url: str
     helplines_file: Path | None
     trusted_proxies: int
+    cache_url: str
 
 
 def _existing_dir(name: str) -> Path | None:
@@ -147,6 +148,16 @@ def _file(name: str) -> Path | None:
     return path
 
 
+def _cache_url(raw: str) -> str:
+    """Empty (a cache in each process) or a Redis URL shared by every server process."""
+    raw = raw.strip()
+    if raw and not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"LINDUNG_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {raw!r}"
+        )
+    return raw
+
+
 def load_config() -> Config:
     data_dir = Path(_env("DATA_DIR", str(Path.cwd() / "var"))).expanduser().resolve()
     database_url = _env("DATABASE_URL", f"sqlite:///{data_dir / 'lindung.sqlite3'}")
@@ -176,4 +187,5 @@ def load_config() -> Config:
         quick_exit_url=_env("QUICK_EXIT_URL", "https://www.google.com/search?q=weather"),
         helplines_file=_file("HELPLINES_FILE"),
         trusted_proxies=_int("TRUSTED_PROXIES", 0, minimum=0, maximum=5),
+        cache_url=_cache_url(_env("CACHE_URL", "")),
     )

@@ -422,3 +422,28 @@ def test_client_key_needs_a_salt_and_a_sane_prefix() -> None:
     for prefix in (-1, 129, True):
         with pytest.raises(ValueError):
             client_key("2001:db8::1", SECRET, ipv6_prefix=prefix)
+
+
+def test_limits_and_tokens_are_shared_through_redis() -> None:
+    """Two processes sharing LINDUNG_CACHE_URL see one limit and one set of used tokens."""
+    import os
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    from django.core.cache.backends.redis import RedisCache
+
+    url = os.environ.get("LINDUNG_REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = RedisCache(url, {}), RedisCache(url, {})  # as two server processes
+    now = 1_700_000_000.0
+    assert RateLimiter(first, prefix=prefix).hit("k", 2, 3600, now).allowed
+    assert RateLimiter(second, prefix=prefix).hit("k", 2, 3600, now).allowed
+    assert not RateLimiter(first, prefix=prefix).hit("k", 2, 3600, now).allowed
+    assert CacheSeenNonces(first, prefix=prefix).add("n1", 60, now)
+    assert not CacheSeenNonces(second, prefix=prefix).add("n1", 60, now)
