@@ -54,6 +54,7 @@ __all__ = [
     "LexiconEntry",
     "LexiconError",
     "LexiconHit",
+    "is_word_char",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -116,6 +117,8 @@ class LexiconHit:
     span_in_original: tuple[int, int]
     language: str
     text_in_original: str
+    #: "lexicon" for a phrase, "rule" for a co-occurrence rule (`rules.RuleSet`).
+    source: str = "lexicon"
 
 
 def _phrase_key(phrase: str) -> str:
@@ -200,7 +203,7 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
 _Payload = tuple[int, tuple[LexiconEntry, ...], bool, bool]
 
 
-def _is_word_char(ch: str) -> bool:
+def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or (not ch.isascii() and unicodedata.category(ch)[0] == "M")
 
 
@@ -324,9 +327,9 @@ class Lexicon:
         n = len(skeleton)
         for end, (length, group, left, right) in self._automaton.iter(skeleton):
             start = end - length + 1
-            if left and start > 0 and _is_word_char(skeleton[start - 1]):
+            if left and start > 0 and is_word_char(skeleton[start - 1]):
                 continue
-            if right and end + 1 < n and _is_word_char(skeleton[end + 1]):
+            if right and end + 1 < n and is_word_char(skeleton[end + 1]):
                 continue
             span = normalised.original_span_of_skeleton(start, end + 1)
             quoted = normalised.original[span[0] : span[1]]

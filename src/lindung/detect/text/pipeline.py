@@ -44,6 +44,7 @@ from lindung.detect.text.language import LanguageGuess, detect_language
 from lindung.detect.text.lexicon import CATEGORIES, Lexicon, LexiconHit
 from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel, model_paths
 from lindung.detect.text.normalise import NormalisedText, normalise
+from lindung.detect.text.rules import RuleSet
 from lindung.detect.text.sextortion import CUE_WEIGHT, SEXTORTION_BOOST, sextortion_cues
 
 __all__ = [
@@ -186,12 +187,13 @@ def _distinct_hits(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
 def _lexicon_reason(hit: LexiconHit, normalised: NormalisedText) -> Reason:
     stage = f", {hit.stage}" if hit.stage else ""
     span = hit.span_in_original
+    what = "rule" if hit.source == "rule" else "phrase"
     return Reason(
         category=hit.category,
         kind="lexicon",
         detail=(
-            f'phrase "{hit.phrase}" ({hit.category}{stage}, weight {hit.weight:g}, '
-            f"{hit.language} lexicon)"
+            f'{what} "{hit.phrase}" ({hit.category}{stage}, weight {hit.weight:g}, '
+            f"{hit.language} {'rules' if hit.source == 'rule' else 'lexicon'})"
         ),
         weight=hit.weight,
         quote=normalised.original[span[0] : span[1]],
@@ -244,8 +246,10 @@ class TextScorer:
         lexicon: Lexicon | None = None,
         models: Sequence[TextModel] = (),
         thresholds: Mapping[str, float] | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else Lexicon.load_default()
+        self.rules = rules if rules is not None else RuleSet.load_default()
         self.thresholds = check_thresholds(thresholds)
         self.models: tuple[TextModel, ...] = tuple(models)
         # language -> [(category, model)]
@@ -366,7 +370,7 @@ class TextScorer:
         limits: Mapping[str, float],
         explain: bool,
     ) -> TextResult:
-        hits = _distinct_hits(self.lexicon.match(normalised))
+        hits = _distinct_hits(self.lexicon.match(normalised) + self.rules.match(normalised))
         reasons = [_lexicon_reason(h, normalised) for h in hits]
         scores = _zero_scores()
         both_halves = _sextortion_in_one_message(hits, normalised, text, reasons)
