@@ -239,3 +239,18 @@ def test_quotes_cover_doubled_letters_at_the_end_of_a_hit() -> None:
     hits = Lexicon.load_default().match("honestly you are WORTHLESS, everyone says so")
     quotes = {hit.text_in_original for hit in hits}
     assert any(q.endswith("WORTHLESS") for q in quotes), quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("tự tử đi", True),  # "go kill yourself", with its diacritics
+        ("tu tu di", True),  # typed without diacritics: cannot be told apart, so it counts
+        ("tự tu di", True),  # some marks left out, none contradicting
+        ("từ từ đi", False),  # "take it easy": other diacritics, another phrase
+        ("muốn từ từ thôi", False),
+    ],
+)
+def test_diacritics_that_contradict_a_phrase_are_another_word(text: str, flagged: bool) -> None:
+    hits = [h for h in Lexicon.load_default().match(text) if h.language == "vi"]
+    assert bool([h for h in hits if h.weight >= 0.5]) is flagged, hits

@@ -117,3 +117,12 @@ def test_packaged_rules_load() -> None:
     rules = RuleSet.load_default()
     assert rules is RuleSet.load_default()  # parsed once
     assert all(0 < r.weight <= 1 and r.terms_a and r.terms_b for r in rules.rules)
+
+
+def test_terms_sharing_one_collapsed_letter_still_pair(tmp_path: Path) -> None:
+    # Lao "ຮູບ" (picture) + "ບໍ່ໃສ່ເສື້ອ" (no shirt): the doubled ບ collapses into one
+    rules = RuleSet.from_files(
+        [rules_file(tmp_path, "lo\tsexual_content_minor\t0.7\t\tຮູບ\tບໍ່ໃສ່ເສື້ອ\t20\t\t")],
+        include_default=False,
+    )
+    assert len(rules.match("ສົ່ງຮູບບໍ່ໃສ່ເສື້ອມາ")) == 1

@@ -121,6 +121,34 @@ class LexiconHit:
     source: str = "lexicon"
 
 
+def _mark_clusters(text: str) -> tuple[str, ...]:
+    """The diacritics of `text`, one cluster per accented letter, in order.
+
+    Matching strips diacritics so that messages typed without them still match; but where a
+    message *has* them they carry meaning (Vietnamese "từ từ đi", take it easy, and "tự tử đi",
+    go kill yourself, differ only in their marks), so a hit whose marks contradict the phrase's
+    is dropped. Case-folded and NFD-decomposed: ``"Tự tử"`` -> ``("\u031b\u0323", "\u031b\u0309")``.
+    """
+    clusters: list[str] = []
+    current = ""
+    for ch in unicodedata.normalize("NFD", text.casefold()):
+        if unicodedata.category(ch) == "Mn" and not is_spaceless(ch):
+            current += ch
+            continue
+        if current:
+            clusters.append(current)
+            current = ""
+    if current:
+        clusters.append(current)
+    return tuple(clusters)
+
+
+def _is_subsequence(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    """Whether `part` is `whole` with some items left out (a message may omit some marks)."""
+    remaining = iter(whole)
+    return all(any(item == candidate for candidate in remaining) for item in part)
+
+
 def _phrase_key(phrase: str) -> str:
     return matching_skeleton(normalise(phrase).text)[0]
 
@@ -333,9 +361,12 @@ class Lexicon:
                 continue
             span = normalised.original_span_of_skeleton(start, end + 1)
             quoted = normalised.original[span[0] : span[1]]
+            marks = _mark_clusters(quoted)
             for entry in group:
                 if wanted is not None and entry.language not in wanted:
                     continue
+                if marks and not _is_subsequence(marks, _mark_clusters(entry.phrase)):
+                    continue  # written with other diacritics: another word ("từ từ" ≠ "tự tử")
                 hits.append(
                     LexiconHit(
                         phrase=entry.phrase,

@@ -148,12 +148,15 @@ def _parse_file(path: Path) -> tuple[list[Rule], list[str]]:
 
 
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int | None:
-    """Characters between two spans, or None when they overlap (the same words)."""
+    """Characters between two spans; 0 when they share one character (normalisation collapses a
+    letter doubled across two joined words, common in Thai, Lao, Khmer and Burmese); None when
+    they overlap more (the same words cannot be both sides)."""
     if a[1] <= b[0]:
         return b[0] - a[1]
     if b[1] <= a[0]:
         return a[0] - b[1]
-    return None
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return 0 if shared <= 1 else None
 
 
 class RuleSet:
