@@ -231,6 +231,9 @@ SETS = {
 
 def run_set(scorer: TextScorer, folder: Path) -> tuple[dict[str, Any], Any]:
     messages = _read_jsonl(folder / "messages.jsonl")
+    extra = folder / "benign_more.jsonl"  # more hard negatives, for tuning precision (dev only)
+    if extra.is_file():
+        messages += _read_jsonl(extra)
     conversations = _read_jsonl(folder / "conversations.jsonl")
     started = time.perf_counter()
     cells, false_alarms = evaluate_messages(scorer, messages)

@@ -256,3 +256,11 @@ def test_reports_commands(tmp_path: Path) -> None:
     rewrapped = runner.invoke(app, ["reports", "rewrap", "--json"])
     assert rewrapped.exit_code == 0, rewrapped.output
     assert json.loads(rewrapped.stdout)["files"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("intake_settings")
+def test_reports_sweep() -> None:
+    result = runner.invoke(app, ["reports", "sweep", "--older-than-hours", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"removed": 0}

@@ -53,3 +53,20 @@ def test_bad_values_name_the_variable(env: pytest.MonkeyPatch, name: str, value:
     env.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_config()
+
+
+def test_unknown_incident_types_in_retention_stop_the_app(settings: object) -> None:
+    import dataclasses
+
+    from django.apps import apps
+    from django.conf import settings as django_settings
+
+    original = django_settings.LINDUNG
+    django_settings.LINDUNG = dataclasses.replace(
+        original, retention_days={"default": 30, "cyberbulling": 10}
+    )
+    try:
+        with pytest.raises(ConfigError, match="cyberbulling"):
+            apps.get_app_config("intake").ready()
+    finally:
+        django_settings.LINDUNG = original

@@ -909,6 +909,20 @@ def reports_purge(as_json: JsonOpt = False) -> None:
     print(json.dumps({"purged": count}) if as_json else f"{count} report(s) purged")
 
 
+@reports_app.command("sweep")
+@handle_service_errors
+def reports_sweep(
+    older_than_hours: Annotated[float, typer.Option(min=0.0)] = 24.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete vault files no report points to (left by crashes) and stale temporary files."""
+    setup_django()
+    from lindung.apps.intake.services import sweep_vault
+
+    removed = sweep_vault(older_than_seconds=older_than_hours * 3600, actor="cli:sweep")
+    print(json.dumps({"removed": removed}) if as_json else f"{removed} file(s) removed")
+
+
 @reports_app.command("new-vault-key")
 def reports_new_vault_key(
     key_id: Annotated[str, typer.Argument(help="A name for the key, e.g. k2026")] = "k1",

@@ -75,13 +75,18 @@ def test_json_report_is_created_triaged_sealed_and_audited(
     assert body["replayed"] is False and body["status"] == "received"
     assert body["priority"] == Priority.HIGH_RISK  # enticement is high-risk by type
     assert body["jurisdiction"] == "MY"  # phone +60 and the .my host
-    assert any("Malaysia" in str(e) for e in body["jurisdiction_evidence"])
+    assert body["jurisdiction_evidence"] == []  # the sender sees the guess, not its grounds
+    as_handler = hotline.get(f"/api/reports/{body['id']}").json()
+    assert as_handler["jurisdiction_evidence"][0]["country"] == "MY"
+    assert "12-345" not in json.dumps(as_handler)  # readable evidence quotes the phone: sealed
     report = Report.objects.get(public_id=body["id"])
+    assert "12-345" not in json.dumps(report.jurisdiction_evidence)
     assert report.handling_organisation == hotline.organisation
     # personal details are sealed: not readable in the row
     assert "12-year-old" not in report.sealed and "invented_user" not in report.sealed
     details = hotline.get(f"/api/reports/{body['id']}/details").json()
     assert details["description"] == BASIC["description"]
+    assert any("Malaysia" in str(e) for e in details["jurisdiction_evidence"]["countries"])
     assert details["reported_accounts"][0]["username"] == "invented_user"
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "report.received" in actions and "report.details_opened" in actions
@@ -124,7 +129,9 @@ def test_file_is_hashed_matched_vaulted_and_opened_only_by_the_hotline(
     assert evidence["sha256"] == hashlib.sha256(upload).hexdigest()
     assert evidence["md5"] == hashlib.md5(upload).hexdigest()
     assert evidence["media_type"] == "image/jpeg" and evidence["pdq"]
-    assert evidence["matches"][0]["bank"] == "HOTLINE-KNOWN"
+    assert evidence["matches"] == []  # the sender does not learn what the hotline's banks hold
+    seen = hotline.get(f"/api/reports/{body['id']}").json()["evidence"][0]
+    assert seen["matches"][0]["bank"] == "HOTLINE-KNOWN"
     # at rest: encrypted
     [blob] = _blobs(settings)
     assert upload[:64] not in blob.read_bytes()
@@ -302,7 +309,12 @@ def test_master_key_rotation_rewraps_files_and_details(
     new = generate_key_entry("k2")
     with_config(settings, vault_keys=f"{new},{old}")
     runtime.reset()
-    assert services.rewrap_all(actor="test") == {"key_id": "k2", "files": 1, "reports": 1}
+    assert services.rewrap_all(actor="test") == {
+        "key_id": "k2",
+        "files": 1,
+        "reports": 1,
+        "failed": [],
+    }
     with_config(settings, vault_keys=new)  # the old key is gone
     runtime.reset()
     url = f"/api/reports/{made['id']}/evidence/{made['evidence'][0]['id']}"
@@ -328,7 +340,8 @@ def test_video_evidence_is_hashed_and_matched_by_its_frames(
     assert added.status_code == 201, added.content
     response = _post(platform, {**BASIC, "incident_type": "other"}, [("clip.mp4", clip(5))])
     assert response.status_code == 201, response.content
-    [evidence] = response.json()["evidence"]
+    made = hotline.get(f"/api/reports/{response.json()['id']}").json()
+    [evidence] = made["evidence"]
     assert evidence["media_type"] == "video/mp4" and evidence["pdq"] == ""
     assert evidence["matches"] and evidence["matches"][0]["signal_type"] == "vpdq"
     assert response.json()["priority"] == Priority.KNOWN_MATERIAL
@@ -358,3 +371,78 @@ def test_staff_roles_decide_who_opens_evidence(
         services.open_evidence(Principal.for_user(stranger), evidence)
     opened_by = AuditEntry.objects.filter(action="evidence.opened").values_list("actor", flat=True)
     assert list(opened_by) == ["user:rev"]
+
+
+def test_another_organisations_private_bank_is_neither_matched_nor_revealed(
+    platform: ApiClient, hotline: ApiClient
+) -> None:
+    from lindung.apps.accounts.services import create_organisation
+    from tests.apps.conftest import OPERATOR
+
+    third = make_client(create_organisation(OPERATOR, "Third Party", "platform", "VN"))
+    pdq = hash_bytes(shapes_png(8)).pdq
+    assert pdq is not None
+    assert third.post_json("/api/banks", {"name": "THIRD-PRIVATE"}).status_code == 201
+    third.post_json(
+        "/api/banks/THIRD-PRIVATE/entries",
+        {"signal_type": "pdq", "value": pdq.hex, "labels": ["secret"], "source": "private"},
+    )
+    made = _post(platform, BASIC, [("a.png", shapes_png(8))]).json()
+    report = hotline.get(f"/api/reports/{made['id']}").json()
+    assert report["evidence"][0]["matches"] == []
+    assert report["priority"] != Priority.KNOWN_MATERIAL
+
+
+def test_same_key_with_other_file_bytes_is_a_conflict(platform: ApiClient) -> None:
+    first = _post(platform, BASIC, [("a.png", shapes_png(1))], key="bytes-key-0001")
+    other = _post(platform, BASIC, [("a.png", shapes_png(2))], key="bytes-key-0001")
+    assert (first.status_code, other.status_code) == (201, 409)
+    same = _post(platform, BASIC, [("a.png", shapes_png(1))], key="bytes-key-0001")
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+
+
+def test_a_failure_after_storing_leaves_no_file_and_the_sweep_clears_leftovers(
+    platform: ApiClient, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(services, "find_matches", broken)
+    response = _post(platform, BASIC, [("a.png", shapes_png(3))])
+    assert response.status_code == 500 and Report.objects.count() == 0
+    assert _blobs(settings) == []
+    monkeypatch.undo()
+    # a blob no evidence row points to (a crash between storing and committing) is swept
+    from lindung.apps.intake import runtime
+
+    runtime.vault().store_file(b"orphan", max_bytes=100)
+    assert len(_blobs(settings)) == 1
+    assert services.sweep_vault(older_than_seconds=0) == 1
+    assert _blobs(settings) == []
+    assert AuditEntry.objects.filter(action="vault.swept").count() == 1
+
+
+def test_malformed_ids_and_unknown_parts_are_clear_errors(platform: ApiClient) -> None:
+    assert platform.get("/api/reports/" + "-" * 36).status_code == 404
+    made = _post(platform, BASIC).json()
+    assert platform.get(f"/api/reports/{made['id']}/evidence/{'a' * 33}").status_code == 404
+    headers = {**platform._headers(), "HTTP_IDEMPOTENCY_KEY": "unknown-part-01"}
+    wrong_name = platform.client.post(
+        "/api/reports",
+        {"report": json.dumps(BASIC), "file": SimpleUploadedFile("a.png", shapes_png(1))},
+        **headers,
+    )
+    assert wrong_name.status_code == 422 and wrong_name.json()["error"]["code"] == "unknown_part"
+    described = _post(platform, {**BASIC, "files": [{"filename": "a.png"}]})
+    assert described.status_code == 422
+    assert described.json()["error"]["code"] == "files_mismatch"
+
+
+def test_principals_without_an_organisation_see_no_reports(platform: ApiClient) -> None:
+    from lindung.apps.accounts.permissions import Principal
+    from lindung.apps.accounts.services import create_user
+    from tests.apps.conftest import OPERATOR
+
+    _post(platform, BASIC)
+    loner = create_user(OPERATOR, "loner", "a long invented passphrase 42", organisation=None)
+    assert list(services.visible_reports(Principal.for_user(loner))) == []

@@ -164,7 +164,7 @@ def test_a_form_is_sent_once_and_bots_are_slowed(monkeypatch: pytest.MonkeyPatch
 
 
 def test_honeypot_reports_are_kept_but_marked() -> None:
-    response = _send(Client(), what="other", story="x", website="http://spam.example")
+    response = _send(Client(), what="other", story="x", leave_this_empty="http://spam.example")
     assert response.status_code == 201
     assert any("anti-robot" in r for r in Report.objects.get().priority_reasons)
 
@@ -242,8 +242,8 @@ def test_proof_of_work_earns_a_larger_allowance(settings: Any) -> None:
     # without a solution: the plain allowance (1 an hour here), and the form still works
     assert _send(client, what="other", story="plain").status_code == 201
     assert _send(client, what="other", story="plain again").status_code == 429
-    # with a solution: three times as many
-    assert [send_with_pow(str(i)).status_code for i in range(4)] == [201, 201, 201, 429]
+    # with a solution: three in all (one already used without)
+    assert [send_with_pow(str(i)).status_code for i in range(3)] == [201, 201, 429]
     # a wrong solution counts as none
     page = client.get("/report").content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
@@ -278,3 +278,62 @@ def test_client_address_behind_trusted_proxies(settings: Any) -> None:
     assert views.client_address(request) == "203.0.113.5"  # never the client's own claim
     with_config(settings, trusted_proxies=5)
     assert views.client_address(request) is None  # shorter chain: one shared "unknown" key
+
+
+def test_a_solved_challenge_counts_once(settings: Any) -> None:
+    from lindung.apps.intake import antispam
+
+    with_config(settings, public_pow_bits=8, public_reports_per_hour=1)
+    client = Client(REMOTE_ADDR="192.0.2.45")
+    page = client.get("/report").content.decode()
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
+    nonce = antispam.solve(challenge)
+    statuses = []
+    for story in ("one", "two", "three"):
+        token = _token(client)
+        fields = {"form_token": token, "pow_challenge": challenge, "pow_nonce": nonce}
+        statuses.append(client.post("/report", {**fields, "what": "other", "story": story}))
+    # the first use earns the larger allowance; reusing the solution is as good as none
+    assert [r.status_code for r in statuses] == [201, 201, 429]
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(settings: Any) -> None:
+    with_config(settings, public_max_file_bytes=1024 * 1024, public_max_files=1)
+    response = Client().post(
+        "/report",
+        data=b"x",
+        content_type="multipart/form-data; boundary=zz",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413 and "no more than 1 files" in response.content.decode()
+
+
+def test_files_must_be_attached_again_after_a_mistake() -> None:
+    shot = SimpleUploadedFile("shot.png", shapes_png(2), content_type="image/png")
+    response = _send(Client(), story="forgot to choose what happened", files=shot)
+    assert response.status_code == 422
+    assert "please add them again" in response.content.decode()
+
+
+def test_only_the_listed_picture_types_are_taken() -> None:
+    import io
+
+    from PIL import Image
+
+    bmp = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 10, 10)).save(bmp, "BMP")
+    shot = SimpleUploadedFile("shot.bmp", bmp.getvalue())
+    response = _send(Client(), what="other", story="x", files=shot)
+    assert response.status_code == 422 and "We can only take pictures" in response.content.decode()
+
+
+def test_a_cache_outage_does_not_lose_a_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lindung.apps.intake import antispam
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(antispam.CacheSeenNonces, "add", down)
+    monkeypatch.setattr(antispam.RateLimiter, "hit", down)
+    response = _send(Client(), what="other", story="the cache is down")
+    assert response.status_code == 201 and Report.objects.count() == 1

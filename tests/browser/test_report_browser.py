@@ -105,7 +105,7 @@ def test_keyboard_labels_and_errors(page: Any, live_server: Any) -> None:
     assert page.evaluate("document.activeElement.id") == "quick-exit"
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('input, select, textarea')]
-            .filter(e => e.type !== 'hidden' && e.name !== 'website')
+            .filter(e => e.type !== 'hidden' && e.name !== 'leave_this_empty')
             .filter(e => !(e.labels && e.labels.length))
             .map(e => e.name)"""
     )

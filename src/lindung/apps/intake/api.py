@@ -10,6 +10,7 @@ key returns the first result (HTTP 200 instead of 201) and never makes a second 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from typing import Any, Literal
 
@@ -158,8 +159,10 @@ def _evidence_out(e: Evidence) -> dict[str, Any]:
     }
 
 
-def report_out(report: Report, *, replayed: bool = False) -> dict[str, Any]:
-    return {
+def report_out(report: Report, *, replayed: bool = False, handler: bool = True) -> dict[str, Any]:
+    """A report as the API shows it. The sender (not the handling hotline) sees status and
+    digests, not what its files matched in the hotline's banks or why it was prioritised."""
+    out = {
         "id": str(report.public_id),
         "replayed": replayed,
         "status": report.status,
@@ -172,6 +175,12 @@ def report_out(report: Report, *, replayed: bool = False) -> dict[str, Any]:
         "received_at": report.created_at,
         "evidence": [_evidence_out(e) for e in report.evidence.order_by("pk")],
     }
+    if not handler:
+        out["priority_reasons"] = []
+        out["jurisdiction_evidence"] = []
+        for evidence in out["evidence"]:
+            evidence["matches"] = []
+    return out
 
 
 def _parse_report(raw: bytes | str) -> ReportIn:
@@ -183,6 +192,12 @@ def _parse_report(raw: bytes | str) -> ReportIn:
 
 
 def _items(request: HttpRequest, payload: ReportIn) -> list[services.UploadedItem]:
+    unknown = sorted(set(request.FILES) - {"files"} | set(request.POST) - {"report"})
+    if unknown:
+        raise InvalidInput(
+            f"Unknown multipart part(s) {', '.join(unknown)}: send 'report' and 'files' only.",
+            code="unknown_part",
+        )
     uploads = request.FILES.getlist("files")
     if len(uploads) > services.MAX_FILES:
         raise InvalidInput(f"Send at most {services.MAX_FILES} files per report.")
@@ -270,6 +285,12 @@ def create_report(request: HttpRequest) -> HttpStatus[dict[str, Any]]:
     if content_type == "application/json":
         payload = _parse_report(request.body)
         items: list[services.UploadedItem] = []
+        if payload.files:
+            raise InvalidInput(
+                "report.files describes files, but a JSON body carries none: send "
+                "multipart/form-data with the files.",
+                code="files_mismatch",
+            )
     elif content_type == "multipart/form-data":
         raw = request.POST.get("report")
         if raw is None:
@@ -303,7 +324,12 @@ def create_report(request: HttpRequest) -> HttpStatus[dict[str, Any]]:
             if item.stream is not None:
                 item.stream.close()
     return HttpStatus(
-        201 if result.created else 200, report_out(result.report, replayed=not result.created)
+        201 if result.created else 200,
+        report_out(
+            result.report,
+            replayed=not result.created,
+            handler=services.is_handler(principal, result.report),
+        ),
     )
 
 
@@ -328,21 +354,31 @@ def list_reports(
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit must be 1-500 and offset not negative.")
     rows = qs.order_by("priority", "created_at")[offset : offset + limit]
-    return [report_out(r) for r in rows.prefetch_related("evidence")]
+    return [
+        report_out(r, handler=services.is_handler(principal, r))
+        for r in rows.prefetch_related("evidence")
+    ]
 
 
 @router.get("/{report_id}", response=ReportOut, summary="One report (no personal details)")
 def get_report(request: HttpRequest, report_id: str) -> dict[str, Any]:
-    return report_out(_report(request, report_id))
+    report = _report(request, report_id)
+    return report_out(report, handler=services.is_handler(principal_of(request), report))
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"No such {what}.") from None
 
 
 def _report(request: HttpRequest, report_id: str) -> Report:
     principal = principal_of(request)
-    if not re.fullmatch(r"[0-9a-fA-F-]{32,36}", report_id):
-        raise NotFound("No such report.")
+    wanted = _uuid(report_id, "report")
     try:
-        return services.visible_reports(principal).get(public_id=report_id)
-    except (Report.DoesNotExist, ValueError):
+        return services.visible_reports(principal).get(public_id=wanted)
+    except Report.DoesNotExist:
         raise NotFound("No such report.") from None
 
 
@@ -371,13 +407,12 @@ def set_status(request: HttpRequest, report_id: str, payload: StatusIn) -> dict[
 )
 def open_evidence(request: HttpRequest, report_id: str, evidence_id: str) -> HttpResponse:
     report = _report(request, report_id)
-    if not re.fullmatch(r"[0-9a-fA-F-]{32,36}", evidence_id):
-        raise NotFound("No such evidence file.")
-    evidence = report.evidence.filter(public_id=evidence_id).first()
+    evidence = report.evidence.filter(public_id=_uuid(evidence_id, "evidence file")).first()
     if evidence is None:
         raise NotFound("No such evidence file.")
     chunks = services.open_evidence(principal_of(request), evidence)
     response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+    response["Content-Length"] = str(evidence.size)  # a cut-off download is visibly short
     response["Content-Disposition"] = f'attachment; filename="{evidence.public_id}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

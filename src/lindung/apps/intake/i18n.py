@@ -99,7 +99,9 @@ def _known(code: str) -> str | None:
 
 
 def choose_language(request: HttpRequest) -> str:
-    explicit = request.GET.get("lang") or request.POST.get("lang") or ""
+    # only the query string: reading a POST body here would parse a (large) upload before the
+    # view has checked its size; the forms post to "?lang=xx"
+    explicit = request.GET.get("lang") or ""
     if explicit and len(explicit) <= 16:
         chosen = _known(explicit)
         if chosen:

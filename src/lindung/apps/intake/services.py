@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from lindung.apps.accounts.models import Organisation
 from lindung.apps.accounts.permissions import Permission, Principal, require
 from lindung.apps.audit.services import record
-from lindung.apps.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lindung.apps.errors import Conflict, Forbidden, InvalidInput, LindungError, NotFound
 from lindung.apps.intake import runtime
 from lindung.apps.intake.jurisdiction import guess_jurisdiction
 from lindung.apps.intake.models import (
@@ -38,7 +38,7 @@ from lindung.apps.intake.models import (
     Status,
 )
 from lindung.apps.intake.sealing import seal, unseal
-from lindung.apps.intake.vault import StoredEvidence, rewrap
+from lindung.apps.intake.vault import LocalBlobStore, StoredEvidence, rewrap
 from lindung.apps.scanning.services import ScanRequest, find_matches, match_to_dict
 from lindung.apps.scanning.text import text_scorer
 from lindung.detect.media.errors import MediaError
@@ -78,6 +78,21 @@ class UploadedItem:
     path: str | None = None
     declared_type: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def sha256(self) -> str:
+        """SHA-256 of the content, read in chunks (a stream is rewound, not closed)."""
+        digest = hashlib.sha256()
+        if self.path is not None:
+            with open(self.path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                    digest.update(chunk)
+            return digest.hexdigest()
+        assert self.stream is not None
+        self.stream.seek(0)
+        for chunk in iter(lambda: self.stream.read(1024 * 1024), b""):  # type: ignore[union-attr]
+            digest.update(chunk)
+        self.stream.seek(0)
+        return digest.hexdigest()
 
 
 @dataclass
@@ -155,15 +170,26 @@ def handling_organisation() -> Organisation | None:
     return Organisation.objects.filter(kind="hotline").order_by("pk").first()
 
 
+def matching_principal(handler: Organisation | None) -> Principal:
+    """Whose eyes incoming files are matched with: the handling hotline's (its own banks and
+    shared ones, its policy), never an operator's, so another organisation's private bank is
+    neither matched nor revealed. Without a handler, shared banks only."""
+    return Principal(
+        organisation=handler,
+        permissions=frozenset({Permission.SCAN, Permission.BANKS_READ}),
+        actor="intake",
+    )
+
+
 def retention_until(incident_type: str, now: datetime) -> datetime:
     days = settings.LINDUNG.retention_days
     return now + timedelta(days=days.get(incident_type, days["default"]))
 
 
 def request_digest(payload: dict[str, Any], files: Sequence[UploadedItem]) -> str:
-    """What a retry must repeat exactly: the report's fields and the files' names and sizes."""
+    """What a retry must repeat exactly: the report's fields and the files' names and contents."""
     canonical = json.dumps(
-        {"report": payload, "files": [(f.name, f.size) for f in files]},
+        {"report": payload, "files": [(f.name, f.sha256()) for f in files]},
         sort_keys=True,
         ensure_ascii=False,
         default=str,
@@ -201,7 +227,7 @@ def _store_files(
     items: Sequence[UploadedItem],
     limits: MediaLimits,
     match_as: Principal,
-    allowed_media: frozenset[str] | None,
+    allowed_mimes: frozenset[str] | None,
 ) -> list[_PreparedFile]:
     """Hash, match and vault every file; on any failure delete what was stored and re-raise."""
     vault = runtime.vault()
@@ -209,22 +235,25 @@ def _store_files(
     try:
         for index, item in enumerate(items):
             hashes = _hash_item(item, limits)
-            if allowed_media is not None and hashes.media_type not in allowed_media:
+            if allowed_mimes is not None and hashes.mime not in allowed_mimes:
                 raise MediaError(
                     "unsupported_type",
-                    f"File {index + 1} ({item.name}) is a {hashes.media_type}; only "
-                    f"{', '.join(sorted(allowed_media))} files are accepted here.",
+                    f"File {index + 1} ({item.name}) is {hashes.mime}; only "
+                    f"{', '.join(sorted(allowed_mimes))} files are accepted here.",
                     details={"file": index, "filename": item.name},
                 )
             with _open_item(item) as fh:
                 stored = vault.store_file(fh, max_bytes=limits.max_bytes)
-            if (stored.sha256, stored.md5) != (hashes.sha256, hashes.md5):
+            try:
+                if (stored.sha256, stored.md5) != (hashes.sha256, hashes.md5):
+                    raise InvalidInput(
+                        f"File {index + 1} ({item.name}) changed while it was being received.",
+                        code="file_changed",
+                    )
+                verdict, notes = find_matches(match_as, ScanRequest.from_media(hashes))
+            except BaseException:
                 vault.delete(stored.object_id)
-                raise InvalidInput(
-                    f"File {index + 1} ({item.name}) changed while it was being received.",
-                    code="file_changed",
-                )
-            verdict, notes = find_matches(match_as, ScanRequest.from_media(hashes))
+                raise
             matches = [match_to_dict(m) for m in verdict.matches if not m.allow_list]
             done.append(_PreparedFile(item, hashes, stored, matches, notes))
     except BaseException:
@@ -313,7 +342,7 @@ def submit_report(
     idempotency_key: str = "",
     digest: str = "",
     limits: MediaLimits | None = None,
-    allowed_media: frozenset[str] | None = None,
+    allowed_mimes: frozenset[str] | None = None,
 ) -> Submission:
     """Accept one report (public when `principal` is None, else a platform's).
 
@@ -341,14 +370,14 @@ def submit_report(
         video_frames_per_second=config.video_frames_per_second,
     )
     handler = handling_organisation()
-    match_as = Principal.system("intake", organisation=handler)
+    match_as = matching_principal(handler)
     text = _score_text(data)
     guess = guess_jurisdiction(
         phone_numbers=_phone_hints(data),
         urls=_account_urls(data),
         declared_country=data.reporter_country or None,
     )
-    prepared = _store_files(files, limits, match_as, allowed_media)
+    prepared = _store_files(files, limits, match_as, allowed_mimes)
     priority, reasons = triage(data, prepared, text)
     now = datetime.now(UTC)
     receipt = new_receipt_code() if principal is None else None
@@ -372,8 +401,10 @@ def submit_report(
                 priority=priority,
                 priority_reasons=reasons,
                 jurisdiction=guess.primary or "",
-                jurisdiction_evidence=guess.as_dict()["countries"],
-                text_scores=text,
+                jurisdiction_evidence=[
+                    {"country": c.country, "score": c.score} for c in guess.countries
+                ],
+                text_scores={k: v for k, v in text.items() if k != "reasons"},
                 retain_until=retention_until(data.incident_type, now),
             )
             details = {
@@ -382,6 +413,9 @@ def submit_report(
                 "reported_accounts": data.reported_accounts,
                 "victims": data.victims,
                 "reporter": data.reporter,
+                # readable evidence quotes phone numbers and the story's words: sealed too
+                "jurisdiction_evidence": guess.as_dict(),
+                "text_reasons": text.get("reasons", []),
             }
             report.sealed, report.sealed_key_id = seal(
                 runtime.keyring(), str(report.public_id), details
@@ -484,12 +518,14 @@ def visible_reports(principal: Principal) -> QuerySet[Report]:
     if principal.is_superuser:
         return qs
     org = principal.organisation_id
+    if org is None:
+        return qs.none()
     from django.db.models import Q
 
     return qs.filter(Q(reporter_organisation_id=org) | Q(handling_organisation_id=org))
 
 
-def _is_handler(principal: Principal, report: Report) -> bool:
+def is_handler(principal: Principal, report: Report) -> bool:
     return principal.is_superuser or (
         principal.organisation_id is not None
         and principal.organisation_id == report.handling_organisation_id
@@ -505,7 +541,7 @@ def _audited_handler_access(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Refuse anyone but the handling organisation; otherwise record who looked at what."""
-    if not _is_handler(principal, report):
+    if not is_handler(principal, report):
         raise Forbidden(f"Only the organisation handling this report may {what}.")
     with transaction.atomic():
         record(
@@ -539,7 +575,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 def change_status(principal: Principal, report: Report, new: str, note: str = "") -> Report:
     """A person's decision on a report; audited, and only along `ALLOWED_TRANSITIONS`."""
     require(principal, Permission.REPORTS_TRIAGE)
-    if not _is_handler(principal, report):
+    if not is_handler(principal, report):
         raise Forbidden("Only the organisation handling this report may change its status.")
     if new not in Status.values:
         raise InvalidInput(f"Unknown status {new!r}; choose from {', '.join(Status.values)}.")
@@ -612,23 +648,59 @@ def purge_expired(now: datetime | None = None, *, actor: str = "system:retention
 
 
 def rewrap_all(*, actor: str) -> dict[str, Any]:
-    """After a master-key rotation: re-wrap every file's data key and re-seal every report's
-    details under the current key, so the old key can then be removed. Audited."""
+    """After a master-key rotation (and a restart of every server process, which cache the
+    keyring): re-wrap every file's data key and re-seal every report's details under the
+    current key, so the old key can then be removed. A row changed meanwhile (a purge) is left
+    as it now is; a row that cannot be opened is counted, not fatal. Always audited."""
     keyring = runtime.keyring()
     files = reports = 0
+    failed: list[str] = []
     for evidence in Evidence.objects.exclude(header="").iterator():
-        new = rewrap(evidence.header, keyring)
+        try:
+            new = rewrap(evidence.header, keyring)
+        except LindungError:
+            failed.append(f"evidence {evidence.public_id}")
+            continue
         if new != evidence.header:
-            Evidence.objects.filter(pk=evidence.pk).update(header=new)
-            files += 1
+            files += Evidence.objects.filter(pk=evidence.pk, header=evidence.header).update(
+                header=new
+            )
     stale = Report.objects.exclude(sealed="").exclude(sealed_key_id=keyring.current_id)
     for report in stale.iterator():
         rid = str(report.public_id)
-        details = unseal(keyring, rid, report.sealed, report.sealed_key_id)
+        try:
+            details = unseal(keyring, rid, report.sealed, report.sealed_key_id)
+        except LindungError:
+            failed.append(f"report {rid}")
+            continue
         token, key_id = seal(keyring, rid, details)
-        Report.objects.filter(pk=report.pk).update(sealed=token, sealed_key_id=key_id)
-        reports += 1
-    result = {"key_id": keyring.current_id, "files": files, "reports": reports}
+        reports += Report.objects.filter(pk=report.pk, sealed=report.sealed).update(
+            sealed=token, sealed_key_id=key_id
+        )
+    result = {
+        "key_id": keyring.current_id,
+        "files": files,
+        "reports": reports,
+        "failed": failed,
+    }
     with transaction.atomic():
         record("vault.rewrapped", actor=actor, data=result)
     return result
+
+
+def sweep_vault(*, older_than_seconds: float = 86400, actor: str = "system:sweep") -> int:
+    """Delete vault files no evidence row points to (left by a crash between storing a file
+    and committing its report) and stale temporary files. Returns how many were removed."""
+    store = runtime.vault().store
+    if not isinstance(store, LocalBlobStore):  # other stores list their objects their own way
+        return 0
+    known = set(Evidence.objects.exclude(header="").values_list("object_id", flat=True))
+    removed = 0
+    for object_id in list(store.object_ids(older_than_seconds)):
+        if object_id not in known and store.delete(object_id):
+            removed += 1
+    removed += store.remove_stale_temp_files(older_than_seconds)
+    if removed:
+        with transaction.atomic():
+            record("vault.swept", actor=actor, data={"removed": removed})
+    return removed

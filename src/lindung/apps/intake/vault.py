@@ -740,6 +740,15 @@ class LocalBlobStore:
     def exists(self, object_id: str) -> bool:
         return self.path_for(object_id).is_file()
 
+    def object_ids(self, older_than_seconds: float = 0.0) -> Iterator[str]:
+        """Ids of stored objects last written more than ``older_than_seconds`` ago."""
+        cutoff = time.time() - older_than_seconds
+        for path in self.root.glob("*/*/*"):
+            if _OBJECT_ID_RE.fullmatch(path.name):
+                with contextlib.suppress(FileNotFoundError):
+                    if path.stat().st_mtime <= cutoff:
+                        yield path.name
+
     def remove_stale_temp_files(self, older_than_seconds: float = 24 * 3600) -> int:
         """Remove temporary files a crash left behind (ciphertext only); return how many.
 

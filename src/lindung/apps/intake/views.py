@@ -8,6 +8,7 @@ here (in their language), everything else is `services.submit_report`, shared wi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -34,7 +35,11 @@ from lindung.detect.media.hashing import MediaLimits
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).with_name("assets")
-ASSET_TYPES = {"report.css": "text/css", "exit.js": "text/javascript", "pow.js": "text/javascript"}
+ASSET_TYPES = {
+    "report.css": "text/css",
+    "exit.js": "text/javascript",
+    "pow.js": "text/javascript",
+}
 
 #: Public choice -> incident type. The words a child reads are in the catalogs (what.*).
 WHAT_CHOICES = {
@@ -65,14 +70,18 @@ COUNTRY_NAMES = {
     "VN": "Việt Nam",
 }
 IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+PUBLIC_MIME_TYPES = frozenset(IMAGE_TYPES.split(","))
 MAX_STORY = 5000
 MAX_SHORT = 300
+MAX_PLATFORM = 200  # Report.platform_name
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}")
 _PHONE = re.compile(r"\+?[\d\s().\-]{6,24}")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 FORM_MIN_AGE_S = 3
 FORM_MAX_AGE_S = 4 * 3600
 RATE_WINDOW_S = 3600
+#: The honeypot's name: not one autofill knows ("website", "email" would be filled in).
+HONEYPOT = "leave_this_empty"
 
 
 def _secret(purpose: str) -> str:
@@ -81,7 +90,7 @@ def _secret(purpose: str) -> str:
 
 def _page_context(request: HttpRequest) -> dict[str, Any]:
     language = choose_language(request)
-    easy = (request.GET.get("easy") or request.POST.get("easy") or "") == "1"
+    easy = request.GET.get("easy") == "1"  # query string only, as for the language
     tr = Translator(language, easy)
     config = settings.LINDUNG
     return {
@@ -165,9 +174,13 @@ def _clean(request: HttpRequest, tr: Translator) -> FormResult:
             errors[name] = tr("error.bad_choice")
     if len(values["story"]) > MAX_STORY:
         errors["story"] = tr("error.too_long", max=MAX_STORY)
-    for name in ("platform", "username", "contact"):
-        if len(values[name]) > MAX_SHORT:
-            errors[name] = tr("error.too_long", max=MAX_SHORT)
+    for name, longest in (
+        ("platform", MAX_PLATFORM),
+        ("username", MAX_SHORT),
+        ("contact", MAX_SHORT),
+    ):
+        if len(values[name]) > longest:
+            errors[name] = tr("error.too_long", max=longest)
     url = values["url"]
     if url and not url.lower().startswith(("http://", "https://")) and "." in url:
         url = "https://" + url  # people paste "example.com/page"
@@ -276,49 +289,72 @@ def _render_form(
 
 
 def _rate_decision(request: HttpRequest, solved_pow: bool) -> antispam.RateDecision:
+    """At most N reports an hour per network without a proof of work, 3N in all with one."""
     config = settings.LINDUNG
-    limit = config.public_reports_per_hour * (3 if solved_pow else 1)
-    bucket = "pow" if solved_pow else "plain"
-    return antispam.RateLimiter(cache).hit(
-        f"report:{bucket}:{_client(request)}", limit, RATE_WINDOW_S, time.time()
-    )
+    limiter = antispam.RateLimiter(cache)
+    client, now = _client(request), time.time()
+    limit = config.public_reports_per_hour
+    try:
+        if not solved_pow:
+            plain = limiter.hit(f"report:plain:{client}", limit, RATE_WINDOW_S, now)
+            if not plain.allowed:
+                return plain
+        return limiter.hit(f"report:all:{client}", 3 * limit, RATE_WINDOW_S, now)
+    except Exception:  # the cache is down: let the report through rather than lose it
+        log.exception("rate limit could not be checked; accepting the report")
+        return antispam.RateDecision(allowed=True, remaining=0, retry_after_s=0)
 
 
 def _solved_pow(request: HttpRequest) -> bool:
+    """A valid, unused proof of work came with the form (each challenge counts once)."""
     if not settings.LINDUNG.public_pow_bits:
         return False
     challenge, nonce = request.POST.get("pow_challenge", ""), request.POST.get("pow_nonce", "")
     if not challenge or not nonce:
         return False
+    now = time.time()
     try:
-        antispam.verify_solution(challenge, nonce, _secret("pow"), time.time(), FORM_MAX_AGE_S)
+        antispam.verify_solution(challenge, nonce, _secret("pow"), now, FORM_MAX_AGE_S)
+        seen = antispam.CacheSeenNonces(cache, prefix="lindung:pow")
+        return seen.add(hashlib.sha256(challenge.encode()).hexdigest(), FORM_MAX_AGE_S, now)
     except antispam.PowError:
         return False
-    return True
+    except Exception:
+        log.exception("proof of work could not be recorded")
+        return False
 
 
 @csrf_exempt  # the signed, single-use form token does CSRF's job without a cookie
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest) -> HttpResponse:
+    config = settings.LINDUNG
+    if request.method == "POST":
+        # before anything reads the body: a declared size over the budget is refused unread
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        budget = config.public_max_file_bytes * max(config.public_max_files, 1)
+        if declared.isdigit() and int(declared) > budget + MULTIPART_OVERHEAD:
+            ctx = _page_context(request)
+            too_big = ctx["tr"]("error.too_many_files", max_files=config.public_max_files)
+            return _render_form(request, ctx, FormResult({}, {"files": too_big}), status=413)
     ctx = _page_context(request)
     tr: Translator = ctx["tr"]
     if request.method == "GET":
         return _render_form(request, ctx, None)
 
-    config = settings.LINDUNG
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    budget = config.public_max_file_bytes * config.public_max_files + MULTIPART_OVERHEAD
-    if declared.isdigit() and int(declared) > budget:
-        too_big = tr("error.too_many_files", max_files=config.public_max_files)
-        result = FormResult({}, {"files": too_big})
-        return _render_form(request, ctx, result, status=413)
     result = _clean(request, tr)
+    had_files = any(u.size for u in request.FILES.getlist("files"))
+
+    def again(status: int) -> HttpResponse:
+        if had_files:  # browsers never re-send files: say so rather than lose them quietly
+            result.errors.setdefault("files", tr("error.reattach_files"))
+        return _render_form(request, ctx, result, status=status)
+
     if result.errors or result.data is None:
-        return _render_form(request, ctx, result, status=422)
+        return again(422)
     items, file_error = _files(request, tr)
     if file_error:
         result.errors["files"] = file_error
-        return _render_form(request, ctx, result, status=422)
+        return again(422)
     try:
         antispam.consume_form_token(
             request.POST.get("form_token"),
@@ -333,21 +369,23 @@ def report_page(request: HttpRequest) -> HttpResponse:
             exc.code, "error.form_expired"
         )
         result.errors["form"] = tr(key)
-        return _render_form(request, ctx, result, status=400)
+        return again(400)
+    except Exception:  # the cache is down: a report matters more than the replay check
+        log.exception("form token could not be recorded; accepting the report")
     # Counted only for reports about to be saved: typing mistakes cost a person nothing.
     decision = _rate_decision(request, _solved_pow(request))
     if not decision.allowed:
         minutes = max(1, int(decision.retry_after_s // 60) + 1)
         result.errors["form"] = tr("error.rate_limited", minutes=minutes)
-        response = _render_form(request, ctx, result, status=429)
+        response = again(429)
         response["Retry-After"] = str(int(decision.retry_after_s) + 1)
         return response
     # kept, never dropped (a screen reader or autofill may fill it), but marked for triage
-    result.data.suspected_automated = antispam.is_honeypot_filled(request.POST.get("website"))
+    result.data.suspected_automated = antispam.is_honeypot_filled(request.POST.get(HONEYPOT))
     limits = MediaLimits(max_bytes=config.public_max_file_bytes, max_pixels=config.max_image_pixels)
     try:
         submission = services.submit_report(
-            None, result.data, items, limits=limits, allowed_media=frozenset({"image"})
+            None, result.data, items, limits=limits, allowed_mimes=PUBLIC_MIME_TYPES
         )
     except MediaError as exc:
         result.errors["files"] = _media_message(exc, tr, items)
@@ -355,7 +393,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     except Exception:
         log.exception("public report could not be saved")
         result.errors["form"] = tr("error.server")
-        return _render_form(request, ctx, result, status=500)
+        return again(500)
     ctx["receipt"] = submission.receipt_code
     ctx["country"] = result.data.reporter_country
     return _secure(render(request, "intake/thanks.html", ctx, status=201))

@@ -26,8 +26,9 @@
   }
   var started = false;
   form.addEventListener("submit", function (event) {
-    if (out.value || started) { return; }
-    event.preventDefault();
+    if (out.value) { return; }
+    event.preventDefault();  // also while solving: the solver submits once when done
+    if (started) { return; }
     started = true;
     solve(0).then(function (nonce) { out.value = nonce; form.submit(); },
                   function () { form.submit(); });
