@@ -341,3 +341,23 @@ def test_one_half_alone_is_not_sextortion(text: str) -> None:
     result = TextScorer(Lexicon.load_default()).score(text)
     assert "sextortion" not in result.labels
     assert not any(r.kind == "pattern" for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("don't tell mum about the cake, it's a surprise for her birthday", False),
+        ("อย่าบอกแม่นะ จะเซอร์ไพรส์วันเกิดแม่", False),
+        ("don't tell your mom, this is our secret", True),
+    ],
+)
+def test_a_surprise_is_not_a_secret(text: str, flagged: bool) -> None:
+    result = TextScorer.default().score(text)
+    assert ("grooming" in result.labels) is flagged, result.reasons
+
+
+def test_overlapping_cues_of_one_category_count_once() -> None:
+    result = TextScorer.default().score("don't tell your mom, this is our secret")
+    grooming = [r for r in result.reasons if r.category == "grooming" and r.kind == "lexicon"]
+    spans = sorted(r.span for r in grooming if r.span is not None)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps

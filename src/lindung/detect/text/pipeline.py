@@ -6,10 +6,11 @@ message:
 1. **Normalise once** (`normalise.normalise`) and **detect the language once**
    (`language.detect_language`, given the normalised text so nothing is normalised twice).
    Empty or whitespace-only text is language "und" with every score 0 and no reasons.
-2. **Lexicon evidence** (`lexicon.Lexicon.match`, all languages at once since chats mix them).
-   Where several phrases of one category cover the same words (the same phrase in the Malay and
-   the Indonesian lexicon, or a phrase inside a longer one) only the longest, then heaviest, is
-   kept, so one cue is never counted twice. The remaining weights of a category are combined with
+2. **Lexicon evidence** (`lexicon.Lexicon.match`, all languages at once since chats mix them,
+   and `rules.RuleSet.match`, co-occurrence rules). Where several hits of one category overlap
+   (the same phrase in the Malay and the Indonesian lexicon, a phrase inside a longer one, a rule
+   spanning a phrase) only the heaviest, then longest, is kept, so one cue is never counted twice.
+   A secrecy cue in a message that calls the secret a surprise (birthday, party, gift) weighs half. The remaining weights of a category are combined with
    a **noisy-OR**, ``1 - prod(1 - w)``: several weak cues add up, the result never exceeds 1, and
    a single cue keeps its curated weight.
 3. **Model evidence** (`model.TextModel`), batched: every message whose language (primary, or a
@@ -36,9 +37,11 @@ model's probability reaches half the category threshold, with the model's top fe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import regex
 
 from lindung.detect.text.language import LanguageGuess, detect_language
 from lindung.detect.text.lexicon import CATEGORIES, Lexicon, LexiconHit
@@ -161,21 +164,82 @@ def _zero_scores() -> dict[str, float]:
     return dict.fromkeys(CATEGORIES, 0.0)
 
 
+#: Words that make a secret a *surprise* (a birthday, a party, a gift), per language: a secrecy
+#: cue in the same message weighs half as much. Machine-assisted; needs native review.
+SURPRISE_MARKERS: tuple[str, ...] = (
+    "surprise",
+    "birthday",
+    "bday",
+    "party",
+    "gift",
+    "present",  # en
+    "kejutan",
+    "hari jadi",
+    "harijadi",
+    "ulang tahun",
+    "ultah",
+    "hadiah",
+    "parti",  # ms, id
+    "sorpresa",
+    "kaarawan",
+    "regalo",
+    "handaan",  # fil
+    "bat ngo",
+    "sinh nhat",
+    "qua",  # vi (diacritics stripped)
+    "เซอร์ไพรส์",
+    "วันเกิด",
+    "ของขวัญ",
+    "ปาร์ตี้",  # th
+    "ខួបកំណើត",
+    "កាដូ",
+    "ជប់លៀង",  # km
+    "ເຊີໄພຣສ໌",
+    "ວັນເກີດ",
+    "ຂອງຂວັນ",  # lo
+    "မွေးနေ့",
+    "လက်ဆောင်",
+    "ပါတီ",  # my
+    "surpreza",
+    "aniversariu",
+    "prezente",
+    "festa",  # tet
+)
+SURPRISE_DISCOUNT = 0.5
+_SURPRISE = regex.compile(
+    "|".join(
+        regex.escape(m) if not m.isascii() else rf"\b{regex.escape(m)}\b" for m in SURPRISE_MARKERS
+    )
+)
+
+
+def _defuse_surprises(hits: list[LexiconHit], normalised: NormalisedText) -> list[LexiconHit]:
+    """Halve secrecy cues in a message that says the secret is a surprise ("don't tell mum,
+    it's a surprise for her birthday"): common in children's chats, and a groomer's secrecy
+    rarely comes with a birthday cake. Halved, not dropped: other cues still add up."""
+    if not any(h.stage == "secrecy" for h in hits) or not _SURPRISE.search(normalised.text):
+        return hits
+    return [
+        replace(h, weight=h.weight * SURPRISE_DISCOUNT) if h.stage == "secrecy" else h for h in hits
+    ]
+
+
 def _distinct_hits(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
-    """Per category, drop hits whose span lies inside a kept (longer, then heavier) hit's span."""
+    """Per category, the heaviest hit over any stretch of words: a hit that overlaps a kept
+    (heavier, then longer) hit of the same category is the same evidence and is dropped."""
     kept: list[LexiconHit] = []
     ranked = sorted(
         hits,
         key=lambda h: (
-            -(h.span_in_original[1] - h.span_in_original[0]),
             -h.weight,
+            -(h.span_in_original[1] - h.span_in_original[0]),
             h.span_in_original,
         ),
     )
     for hit in ranked:
         a, b = hit.span_in_original
         if any(
-            k.category == hit.category and k.span_in_original[0] <= a and b <= k.span_in_original[1]
+            k.category == hit.category and a < k.span_in_original[1] and k.span_in_original[0] < b
             for k in kept
         ):
             continue
@@ -370,7 +434,8 @@ class TextScorer:
         limits: Mapping[str, float],
         explain: bool,
     ) -> TextResult:
-        hits = _distinct_hits(self.lexicon.match(normalised) + self.rules.match(normalised))
+        found = self.lexicon.match(normalised) + self.rules.match(normalised)
+        hits = _distinct_hits(_defuse_surprises(found, normalised))
         reasons = [_lexicon_reason(h, normalised) for h in hits]
         scores = _zero_scores()
         both_halves = _sextortion_in_one_message(hits, normalised, text, reasons)
