@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -360,4 +361,4 @@ def test_overlapping_cues_of_one_category_count_once() -> None:
     result = TextScorer.default().score("don't tell your mom, this is our secret")
     grooming = [r for r in result.reasons if r.category == "grooming" and r.kind == "lexicon"]
     spans = sorted(r.span for r in grooming if r.span is not None)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # no overlaps

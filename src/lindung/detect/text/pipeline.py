@@ -10,7 +10,8 @@ message:
    and `rules.RuleSet.match`, co-occurrence rules). Where several hits of one category overlap
    (the same phrase in the Malay and the Indonesian lexicon, a phrase inside a longer one, a rule
    spanning a phrase) only the heaviest, then longest, is kept, so one cue is never counted twice.
-   A secrecy cue in a message that calls the secret a surprise (birthday, party, gift) weighs half. The remaining weights of a category are combined with
+   A secrecy cue in a message that calls the secret a surprise (birthday, party, gift) weighs half.
+   The remaining weights of a category are combined with
    a **noisy-OR**, ``1 - prod(1 - w)``: several weak cues add up, the result never exceeds 1, and
    a single cue keeps its curated weight.
 3. **Model evidence** (`model.TextModel`), batched: every message whose language (primary, or a
