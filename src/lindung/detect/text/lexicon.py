@@ -55,6 +55,8 @@ __all__ = [
     "LexiconError",
     "LexiconHit",
     "is_word_char",
+    "parse_weight",
+    "read_tsv",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -157,16 +159,14 @@ def _language_of(path: Path) -> str:
     return path.name.split(".", 1)[0]
 
 
-def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
-    entries: list[LexiconEntry] = []
-    errors: list[str] = []
-    language = _language_of(path)
-    if not _LANGUAGE_TAG.fullmatch(language):
-        return [], [f"{path}:0: file name must start with a BCP 47 language tag, not {language!r}"]
+def read_tsv(path: Path, header: tuple[str, ...]) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """The data rows of a TSV file that starts (after comments) with `header`: (line number,
+    stripped fields) each, and errors as ``file:line: message``. Shared by lexicons and rules."""
     try:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [f"{path}:0: cannot read: {exc}"]
+    rows: list[tuple[int, list[str]]] = []
     header_seen = False
     for number, raw in enumerate(content.splitlines(), start=1):
         line = raw.rstrip("\r")
@@ -174,11 +174,32 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
             continue
         fields = [f.strip() for f in line.split("\t")]
         if not header_seen:
-            if tuple(f.lower() for f in fields[: len(HEADER)]) != HEADER:
-                errors.append(f"{path}:{number}: header must be {' TAB '.join(HEADER)}")
-                return [], errors
+            if tuple(f.lower() for f in fields[: len(header)]) != header:
+                return [], [f"{path}:{number}: header must be {' TAB '.join(header)}"]
             header_seen = True
             continue
+        rows.append((number, fields))
+    if not header_seen:
+        return [], [f"{path}:1: missing header {' TAB '.join(header)}"]
+    return rows, []
+
+
+def parse_weight(text: str) -> float | None:
+    """A weight from 0 to 1, or None."""
+    try:
+        weight = float(text)
+    except ValueError:
+        return None
+    return weight if 0.0 <= weight <= 1.0 else None
+
+
+def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
+    entries: list[LexiconEntry] = []
+    language = _language_of(path)
+    if not _LANGUAGE_TAG.fullmatch(language):
+        return [], [f"{path}:0: file name must start with a BCP 47 language tag, not {language!r}"]
+    rows, errors = read_tsv(path, HEADER)
+    for number, fields in rows:
         where = f"{path}:{number}"
         if len(fields) < 3 or len(fields) > len(HEADER):
             errors.append(f"{where}: expected 3 to {len(HEADER)} tab-separated columns")
@@ -190,11 +211,8 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
             problems.append("empty phrase")
         if category not in CATEGORIES:
             problems.append(f"unknown category {category!r} (expected one of {CATEGORIES})")
-        try:
-            weight = float(weight_text)
-        except ValueError:
-            weight = -1.0
-        if not 0.0 <= weight <= 1.0:
+        weight = parse_weight(weight_text)
+        if weight is None:
             problems.append(f"weight must be a number from 0 to 1, not {weight_text!r}")
         allowed = _ALLOWED_STAGES.get(category, ())
         if stage and stage not in allowed:
@@ -205,7 +223,7 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
         key = _phrase_key(phrase) if phrase else ""
         if phrase and not key:
             problems.append(f"phrase {phrase!r} is empty after normalisation")
-        if problems:
+        if problems or weight is None:
             errors.extend(f"{where}: {p}" for p in problems)
             continue
         entries.append(
@@ -222,8 +240,6 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
                 key=key,
             )
         )
-    if not header_seen:
-        errors.append(f"{path}:1: missing header {' TAB '.join(HEADER)}")
     return entries, errors
 
 

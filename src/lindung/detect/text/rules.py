@@ -37,6 +37,8 @@ from lindung.detect.text.lexicon import (
     SEXTORTION_STAGES,
     LexiconHit,
     is_word_char,
+    parse_weight,
+    read_tsv,
 )
 from lindung.detect.text.normalise import NormalisedText, is_spaceless, normalise
 
@@ -88,24 +90,10 @@ def _normalised_terms(raw: str) -> tuple[str, ...]:
 
 def _parse_file(path: Path) -> tuple[list[Rule], list[str]]:
     language = path.name.split(".", 1)[0]
-    try:
-        content = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [f"{path}:0: cannot read: {exc}"]
+    rows, errors = read_tsv(path, HEADER)
     rules: list[Rule] = []
-    errors: list[str] = []
     names: set[str] = set()
-    header_seen = False
-    for number, raw in enumerate(content.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [f.strip() for f in line.split("\t")]
-        if not header_seen:
-            if tuple(f.lower() for f in fields[: len(HEADER)]) != HEADER:
-                return [], [f"{path}:{number}: header must be {' TAB '.join(HEADER)}"]
-            header_seen = True
-            continue
+    for number, fields in rows:
         where = f"{path}:{number}"
         if not 7 <= len(fields) <= len(HEADER):
             errors.append(f"{where}: expected 7 to {len(HEADER)} tab-separated columns")
@@ -117,11 +105,8 @@ def _parse_file(path: Path) -> tuple[list[Rule], list[str]]:
             problems.append(f"rule name {name!r} is empty or used twice")
         if category not in CATEGORIES:
             problems.append(f"unknown category {category!r} (expected one of {CATEGORIES})")
-        try:
-            weight = float(weight_text)
-        except ValueError:
-            weight = -1.0
-        if not 0.0 <= weight <= 1.0:
+        weight = parse_weight(weight_text)
+        if weight is None:
             problems.append(f"weight must be a number from 0 to 1, not {weight_text!r}")
         allowed = _STAGES.get(category, ())
         if stage and stage not in allowed:
@@ -129,21 +114,16 @@ def _parse_file(path: Path) -> tuple[list[Rule], list[str]]:
         terms_a, terms_b = _normalised_terms(raw_a), _normalised_terms(raw_b)
         if not terms_a or not terms_b:
             problems.append("terms_a and terms_b each need at least one term")
-        try:
-            window = int(window_text)
-        except ValueError:
-            window = -1
+        window = int(window_text) if window_text.isdigit() else -1
         if not 0 <= window <= MAX_WINDOW:
             problems.append(f"window must be a whole number from 0 to {MAX_WINDOW}")
-        if problems:
+        if problems or weight is None:
             errors.extend(f"{where}: {p}" for p in problems)
             continue
         names.add(name)
         rules.append(
             Rule(name, language, category, weight, stage or None, terms_a, terms_b, window, note)
         )
-    if not header_seen:
-        errors.append(f"{path}:1: missing header {' TAB '.join(HEADER)}")
     return rules, errors
 
 
