@@ -337,3 +337,10 @@ def test_a_cache_outage_does_not_lose_a_report(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(antispam.RateLimiter, "hit", down)
     response = _send(Client(), what="other", story="the cache is down")
     assert response.status_code == 201 and Report.objects.count() == 1
+
+
+def test_a_huge_text_field_gets_the_page_not_a_bare_error() -> None:
+    response = Client().post("/report", {"what": "other", "story": "x" * (11 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert 'id="quick-exit"' in response.content.decode()
+    assert "Content-Security-Policy" in response

@@ -18,7 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
@@ -340,6 +342,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
     tr: Translator = ctx["tr"]
     if request.method == "GET":
         return _render_form(request, ctx, None)
+    try:
+        request.POST, request.FILES  # noqa: B018 - parse now, inside this try
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+        too_long = tr("error.too_long", max=MAX_STORY)
+        return _render_form(request, ctx, FormResult({}, {"form": too_long}), status=413)
 
     result = _clean(request, tr)
     had_files = any(u.size for u in request.FILES.getlist("files"))
