@@ -87,11 +87,12 @@ class UploadedItem:
                 for chunk in iter(lambda: fh.read(1024 * 1024), b""):
                     digest.update(chunk)
             return digest.hexdigest()
-        assert self.stream is not None
-        self.stream.seek(0)
-        for chunk in iter(lambda: self.stream.read(1024 * 1024), b""):  # type: ignore[union-attr]
+        stream = self.stream
+        assert stream is not None
+        stream.seek(0)
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
             digest.update(chunk)
-        self.stream.seek(0)
+        stream.seek(0)
         return digest.hexdigest()
 
 
