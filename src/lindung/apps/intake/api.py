@@ -333,7 +333,7 @@ def create_report(request: HttpRequest) -> HttpStatus[dict[str, Any]]:
     )
 
 
-@router.get("/schema", summary="JSON Schema of a report (ReportIn)")
+@router.get("/schema", auth=None, summary="JSON Schema of a report (ReportIn), public")
 def report_schema(request: HttpRequest) -> dict[str, Any]:
     return ReportIn.model_json_schema()
 
