@@ -448,3 +448,15 @@ def test_principals_without_an_organisation_see_no_reports(platform: ApiClient) 
     _post(platform, BASIC)
     loner = create_user(OPERATOR, "loner", "a long invented passphrase 42", organisation=None)
     assert list(services.visible_reports(Principal.for_user(loner))) == []
+
+
+def test_reports_still_worked_on_are_held_past_their_retention_date(
+    platform: ApiClient, hotline: ApiClient
+) -> None:
+    made = _post(platform, BASIC).json()
+    url = f"/api/reports/{made['id']}/status"
+    assert hotline.post_json(url, {"status": "referred"}).status_code == 200
+    Report.objects.update(retain_until=datetime.now(UTC) - timedelta(days=1))
+    assert services.purge_expired() == 0
+    assert hotline.post_json(url, {"status": "closed_actioned"}).status_code == 200
+    assert services.purge_expired() == 1

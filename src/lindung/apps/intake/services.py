@@ -618,13 +618,20 @@ def open_evidence(principal: Principal, evidence: Evidence) -> Iterable[bytes]:
 # --- retention ---------------------------------------------------------------------------------
 
 
+#: Reports someone is still working on (in review, or referred to police or welfare) are held:
+#: their evidence outlives the retention date until a person closes them.
+HELD_STATUSES = (Status.IN_REVIEW, Status.REFERRED)
+
+
 def purge_expired(now: datetime | None = None, *, actor: str = "system:retention") -> int:
-    """Erase reports past their retention date: evidence files (crypto-erasure: the blob and
-    its wrapped key go), and the sealed personal details. Kept: type, dates, priority,
+    """Erase reports past their retention date, unless held (`HELD_STATUSES`): evidence files
+    (crypto-erasure: the blob and its wrapped key go), and the sealed personal details. Kept: type, dates, priority,
     country and digests, which statistics need and which identify no one. Returns the count."""
     now = now or datetime.now(UTC)
     count = 0
-    due = Report.objects.filter(retain_until__lte=now, purged_at__isnull=True)
+    due = Report.objects.filter(retain_until__lte=now, purged_at__isnull=True).exclude(
+        status__in=HELD_STATUSES
+    )
     for report in due.iterator():
         files = list(report.evidence.filter(purged_at__isnull=True))
         for evidence in files:
