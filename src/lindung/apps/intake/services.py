@@ -625,8 +625,9 @@ HELD_STATUSES = (Status.IN_REVIEW, Status.REFERRED)
 
 def purge_expired(now: datetime | None = None, *, actor: str = "system:retention") -> int:
     """Erase reports past their retention date, unless held (`HELD_STATUSES`): evidence files
-    (crypto-erasure: the blob and its wrapped key go), and the sealed personal details. Kept: type, dates, priority,
-    country and digests, which statistics need and which identify no one. Returns the count."""
+    (crypto-erasure: the blob and its wrapped key go), and the sealed personal details. Kept:
+    type, dates, priority, country and digests, which statistics need and which identify no
+    one. Returns the count."""
     now = now or datetime.now(UTC)
     count = 0
     due = Report.objects.filter(retain_until__lte=now, purged_at__isnull=True).exclude(
