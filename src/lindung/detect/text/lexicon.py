@@ -54,8 +54,8 @@ __all__ = [
     "LexiconEntry",
     "LexiconError",
     "LexiconHit",
+    "check_category_weight_stage",
     "is_word_char",
-    "parse_weight",
     "read_tsv",
 ]
 
@@ -184,13 +184,27 @@ def read_tsv(path: Path, header: tuple[str, ...]) -> tuple[list[tuple[int, list[
     return rows, []
 
 
-def parse_weight(text: str) -> float | None:
-    """A weight from 0 to 1, or None."""
+def check_category_weight_stage(
+    category: str, weight_text: str, stage: str, problems: list[str]
+) -> float | None:
+    """The columns lexicon and rule files share: appends what is wrong to `problems` and
+    returns the weight (0 to 1), or None when it is not one."""
+    if category not in CATEGORIES:
+        problems.append(f"unknown category {category!r} (expected one of {CATEGORIES})")
     try:
-        weight = float(text)
+        weight: float | None = float(weight_text)
     except ValueError:
-        return None
-    return weight if 0.0 <= weight <= 1.0 else None
+        weight = None
+    if weight is None or not 0.0 <= weight <= 1.0:
+        problems.append(f"weight must be a number from 0 to 1, not {weight_text!r}")
+        weight = None
+    allowed = _ALLOWED_STAGES.get(category, ())
+    if stage and stage not in allowed:
+        problems.append(
+            f"stage {stage!r} not allowed for {category!r}"
+            + (f" (expected one of {allowed} or empty)" if allowed else " (must be empty)")
+        )
+    return weight
 
 
 def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
@@ -209,17 +223,7 @@ def _parse_file(path: Path) -> tuple[list[LexiconEntry], list[str]]:
         problems: list[str] = []
         if not phrase:
             problems.append("empty phrase")
-        if category not in CATEGORIES:
-            problems.append(f"unknown category {category!r} (expected one of {CATEGORIES})")
-        weight = parse_weight(weight_text)
-        if weight is None:
-            problems.append(f"weight must be a number from 0 to 1, not {weight_text!r}")
-        allowed = _ALLOWED_STAGES.get(category, ())
-        if stage and stage not in allowed:
-            problems.append(
-                f"stage {stage!r} not allowed for {category!r}"
-                + (f" (expected one of {allowed} or empty)" if allowed else " (must be empty)")
-            )
+        weight = check_category_weight_stage(category, weight_text, stage, problems)
         key = _phrase_key(phrase) if phrase else ""
         if phrase and not key:
             problems.append(f"phrase {phrase!r} is empty after normalisation")

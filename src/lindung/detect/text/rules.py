@@ -24,7 +24,7 @@ terms on both sides are then checked for distance, so hundreds of rules cost abo
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +32,9 @@ from pathlib import Path
 import ahocorasick
 
 from lindung.detect.text.lexicon import (
-    CATEGORIES,
-    GROOMING_STAGES,
-    SEXTORTION_STAGES,
     LexiconHit,
+    check_category_weight_stage,
     is_word_char,
-    parse_weight,
     read_tsv,
 )
 from lindung.detect.text.normalise import NormalisedText, is_spaceless, normalise
@@ -59,7 +56,6 @@ DEFAULT_DIR = Path(__file__).with_name("rules")
 MAX_WINDOW = 120
 #: Occurrences kept per rule side: enough for any chat message, bounded for hostile input.
 _MAX_SPANS = 32
-_STAGES = {"grooming": GROOMING_STAGES, "sextortion": SEXTORTION_STAGES}
 
 
 class RuleError(ValueError):
@@ -100,17 +96,10 @@ def _parse_file(path: Path) -> tuple[list[Rule], list[str]]:
             continue
         fields += [""] * (len(HEADER) - len(fields))
         name, category, weight_text, stage, raw_a, raw_b, window_text, note, _review = fields
-        problems = []
+        problems: list[str] = []
         if not name or name in names:
             problems.append(f"rule name {name!r} is empty or used twice")
-        if category not in CATEGORIES:
-            problems.append(f"unknown category {category!r} (expected one of {CATEGORIES})")
-        weight = parse_weight(weight_text)
-        if weight is None:
-            problems.append(f"weight must be a number from 0 to 1, not {weight_text!r}")
-        allowed = _STAGES.get(category, ())
-        if stage and stage not in allowed:
-            problems.append(f"stage {stage!r} not allowed for {category!r}")
+        weight = check_category_weight_stage(category, weight_text, stage, problems)
         terms_a, terms_b = _normalised_terms(raw_a), _normalised_terms(raw_b)
         if not terms_a or not terms_b:
             problems.append("terms_a and terms_b each need at least one term")
@@ -141,9 +130,6 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int | None:
 
 class RuleSet:
     """Rules compiled into one automaton over all their terms."""
-
-    _default: RuleSet | None = None
-    _default_lock = threading.Lock()
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.weight > 0)
@@ -183,10 +169,7 @@ class RuleSet:
     @classmethod
     def load_default(cls) -> RuleSet:
         """The packaged rules, parsed once per process."""
-        with cls._default_lock:
-            if cls._default is None:
-                cls._default = cls.from_files(())
-            return cls._default
+        return _packaged_rules()
 
     def match(self, text: str | NormalisedText) -> list[LexiconHit]:
         """One hit per rule whose two sides occur within its window (the closest pair)."""
@@ -236,3 +219,8 @@ class RuleSet:
             )
         hits.sort(key=lambda h: (h.span_in_original, h.category))
         return hits
+
+
+@functools.cache
+def _packaged_rules() -> RuleSet:
+    return RuleSet.from_files(())
