@@ -39,24 +39,28 @@ except ImportError:  # running from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import numpy as np
+import numpy.typing as npt
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.detect.text.datasets import (
-    DATASETS,
-    DatasetNotFoundError,
-    load_davidson_classes,
-    stratified_split,
+from lindung.detect.text.datasets import DATASETS, DatasetNotFoundError, load_davidson_classes
+from lindung.detect.text.training import (
+    Metrics,
+    TrainConfig,
+    TrainReport,
+    fit_features,
+    fit_logistic,
+    train,
 )
-from lindung.detect.text.training import Metrics, TrainConfig, TrainReport, fit_features, train
 
-PASS, FAIL, NOT_COMPARABLE, NOT_FOUND, SKIPPED = (
+PASS, FAIL, NOT_COMPARABLE, NOT_FOUND, SKIPPED, CONTEXT = (
     "PASS",
     "FAIL",
     "not comparable",
     "not found",
     "skipped",
+    "context",
 )
 
 # --------------------------------------------------------------------------- published figures
@@ -141,51 +145,98 @@ class PublishedFigure:
     read_at: str  # where the figure (or its absence) was read
     compare_with: str | None
     reason: str
+    #: Decimals the source printed: ours is compared after rounding the same way (a paper's
+    #: "0.90" stands for anything from 0.895 to 0.905).
+    decimals: int | None = None
+    #: False for figures printed beside the target for context (the parts of an operating
+    #: point, such as precision and recall behind an F1): shown with ours, never PASS or FAIL.
+    target: bool = True
 
+
+DAVIDSON_HELD_OUT = (
+    "the authors' held-out 10% of labeled_data.csv (scikit-learn train_test_split, "
+    "random_state=42: 2,479 tweets, 164 hate / 1,905 offensive / 410 neither); their model was "
+    "chosen by 5-fold cross-validation on the other 90%"
+)
+DAVIDSON_NOTEBOOK = (
+    "classification report on the held-out set in the authors' replication notebook "
+    "(github.com/t-davidson/hate-speech-and-offensive-language, src/'Automated Hate Speech "
+    "Detection and the Problem of Offensive Language Python 3.6.ipynb'): P 0.91, R 0.89, F1 0.90; "
+    "hate P 0.44, R 0.59. From its per-class rows the exact weighted F1 lies in 0.895-0.899"
+)
 
 PUBLISHED: tuple[PublishedFigure, ...] = (
     PublishedFigure(
         "en-davidson-hate-offensive",
         "davidson2017",
-        "3-class (hate / offensive / neither) F1, weighted average over classes",
+        "3-class (hate / offensive / neither) F1, weighted average over classes, held out",
         0.90,
-        "the paper's logistic regression on a random held-out part of the same 24,783 tweets",
-        "the paper's results as quoted word for word in public GitHub write-ups of the data "
-        '("overall precision 0.91, recall of 0.90, and F1 score of 0.90"; "the precision and '
-        'recall scores for the hate class are 0.44 and 0.61"); arXiv:1703.04009',
+        DAVIDSON_HELD_OUT,
+        DAVIDSON_NOTEBOOK,
         "davidson_3class_weighted_f1",
-        "same data, same three classes, same metric; our split is a seeded stratified 80/20 "
-        "of the unique tweets (the paper held out a random 10%)",
+        "the same 2,479 tweets (split rebuilt and its class counts checked), same three classes, "
+        "same metric; ours is trained on the same 90%",
+        decimals=2,
     ),
     PublishedFigure(
         "en-davidson-hate-offensive",
         "davidson2017",
-        "3-class precision, weighted average over classes",
+        "3-class precision, weighted average over classes, held out",
         0.91,
-        "as above",
-        "as above",
+        DAVIDSON_HELD_OUT,
+        DAVIDSON_NOTEBOOK,
         "davidson_3class_weighted_precision",
-        "as above",
+        "context for the F1 above (one side of its operating point)",
+        decimals=2,
+        target=False,
     ),
     PublishedFigure(
         "en-davidson-hate-offensive",
         "davidson2017",
-        "3-class recall, weighted average over classes",
-        0.90,
-        "as above",
-        "as above",
+        "3-class recall, weighted average over classes, held out",
+        0.89,
+        DAVIDSON_HELD_OUT,
+        DAVIDSON_NOTEBOOK,
         "davidson_3class_weighted_recall",
-        "as above",
+        "context for the F1 above (the other side of its operating point)",
+        decimals=2,
+        target=False,
     ),
     PublishedFigure(
         "en-davidson-hate-offensive",
         "davidson2017",
-        "recall of the hate class (3-class model)",
-        0.61,
-        "as above",
-        "as above",
+        "precision of the hate class, held out",
+        0.44,
+        DAVIDSON_HELD_OUT,
+        DAVIDSON_NOTEBOOK,
+        "davidson_3class_hate_precision",
+        "context: the smallest class (164 tweets)",
+        decimals=2,
+        target=False,
+    ),
+    PublishedFigure(
+        "en-davidson-hate-offensive",
+        "davidson2017",
+        "recall of the hate class, held out",
+        0.59,
+        DAVIDSON_HELD_OUT,
+        DAVIDSON_NOTEBOOK,
         "davidson_3class_hate_recall",
-        "as above",
+        "context: the smallest class (164 tweets)",
+        decimals=2,
+        target=False,
+    ),
+    PublishedFigure(
+        "en-davidson-hate-offensive",
+        "davidson2017",
+        "3-class weighted F1 in the paper (P 0.91, R 0.90, F1 0.90; hate P 0.44, R 0.61)",
+        0.90,
+        "all 24,783 tweets, by the best model retrained on the entire dataset",
+        "arXiv:1703.04009; the authors' notebook says the paper's results come from the model "
+        "retrained on the entire dataset",
+        None,
+        "scored on tweets the model was trained on; the held-out figure above is the one to "
+        "compare with",
     ),
     PublishedFigure(
         "en-grooming-pan12-vtpan",
@@ -305,35 +356,86 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
 # --------------------------------------------------------------------------- same task as a paper
 
 
-def davidson_three_classes(data_dir: Path | None, c: float = 16.0) -> dict[str, float]:
-    """Lindung's features and classifier trained the paper's way: three classes, not two.
+#: Class counts (hate, offensive, neither) of the authors' held-out split, as their notebook
+#: prints them; rebuilding the split must give exactly these or the data file differs.
+DAVIDSON_TEST_COUNTS = (164, 1905, 410)
+
+
+def davidson_split(n_rows: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Row indices (train, test) of the authors' split: ``train_test_split`` with
+    ``test_size=0.1, random_state=42`` over the file's rows in order, as in their notebook."""
+    from sklearn.model_selection import train_test_split
+
+    train_idx, test_idx = train_test_split(np.arange(n_rows), test_size=0.1, random_state=42)
+    return np.asarray(train_idx), np.asarray(test_idx)
+
+
+def _one_vs_rest(
+    X: Any, y: npt.NDArray[np.int64], X_test: Any, c: float, nb_alpha: float | None, seed: int
+) -> npt.NDArray[np.int64]:
+    """Three-class predictions from one of our binary classifiers per class (balanced weights,
+    as the paper's model had), taking the class whose classifier is most sure."""
+    scores = [
+        fit_logistic(
+            X, (y == k).astype(np.int64), c=c, class_weight="balanced", nb_alpha=nb_alpha, seed=seed
+        ).decision_function(X_test)
+        for k in range(3)
+    ]
+    return np.asarray(np.argmax(np.vstack(scores), axis=0), dtype=np.int64)
+
+
+def _weighted_f1(y: npt.NDArray[np.int64], pred: npt.NDArray[np.int64]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, pred, average="weighted", zero_division=0))
+
+
+def davidson_three_classes(data_dir: Path | None) -> dict[str, float]:
+    """Lindung's features and classifier trained the authors' way, scored on their held-out rows.
 
     The shipped model merges hate and offensive; to be judged against Davidson et al.'s figures
-    the same features (`fit_features`) feed a multinomial logistic regression over their three
-    classes, trained on a seeded stratified 80% of the unique tweets and scored on the other
-    20% with the paper's metrics (weighted averages over classes, and the hate class alone).
-    Class weights are balanced, as in the paper's model; ``C`` is the one our binary model's
-    cross-validation on its training split chose (16), so nothing is tuned on the held-out part.
+    the same features (`fit_features`) and classifier (`fit_logistic`, one per class) are
+    trained on the authors' 90% and scored on their 10% (`davidson_split`, checked against
+    :data:`DAVIDSON_TEST_COUNTS`) with their metrics: weighted averages over classes, and the
+    hate class alone. ``C`` and the NB scaling are chosen from `TrainConfig`'s grids by
+    cross-validated weighted F1 on the 90% only, so nothing is tuned on the held-out rows.
     """
-    from sklearn.linear_model import LogisticRegression
+    from joblib import Parallel, delayed
+    from scipy.sparse import hstack
     from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.model_selection import StratifiedKFold
 
     rows = load_davidson_classes(data_dir)
-    train_rows, test_rows = stratified_split(rows)
+    train_idx, test_idx = davidson_split(len(rows))
+    labels = np.array([ex.label for ex in rows], dtype=np.int64)
+    counts = tuple(int(n) for n in np.bincount(labels[test_idx], minlength=3))
+    if counts != DAVIDSON_TEST_COUNTS:
+        raise ValueError(
+            f"rebuilt held-out split has classes {counts}, the authors' had "
+            f"{DAVIDSON_TEST_COUNTS}: labeled_data.csv is not the authors' file"
+        )
     config = TrainConfig()
-    vecs, X = fit_features(config, [ex.text for ex in train_rows])
-    y = np.array([ex.label for ex in train_rows])
-    clf = LogisticRegression(
-        C=c, class_weight="balanced", max_iter=3000, random_state=config.seed
-    ).fit(X, y)
-    from scipy.sparse import hstack
+    vecs, X = fit_features(config, [rows[i].text for i in train_idx])
+    X_test = hstack([v.transform([rows[i].text for i in test_idx]) for v in vecs]).tocsr()
+    y, y_test = labels[train_idx], labels[test_idx]
 
-    Xt = hstack([v.transform([ex.text for ex in test_rows]) for v in vecs]).tocsr()
-    yt = np.array([ex.label for ex in test_rows])
-    pred = clf.predict(Xt)
-    p, r, f, _ = precision_recall_fscore_support(yt, pred, average="weighted", zero_division=0)
+    folds = list(
+        StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.seed).split(X, y)
+    )
+    grid = [(c, a) for c in config.c_grid for a in config.nb_alphas]
+
+    def fold_f1(c: float, a: float | None, fit: Any, held: Any) -> float:
+        return _weighted_f1(y[held], _one_vs_rest(X[fit], y[fit], X[held], c, a, config.seed))
+
+    f1s = Parallel(n_jobs=-1)(
+        delayed(fold_f1)(c, a, fit, held) for c, a in grid for fit, held in folds
+    )
+    cv = {g: float(np.mean(f1s[i * len(folds) : (i + 1) * len(folds)])) for i, g in enumerate(grid)}
+    c, alpha = max(grid, key=lambda g: cv[g])
+    pred = _one_vs_rest(X, y, X_test, c, alpha, config.seed)
+    p, r, f, _ = precision_recall_fscore_support(y_test, pred, average="weighted", zero_division=0)
     hp, hr, _hf, _ = precision_recall_fscore_support(
-        yt, pred, labels=[0], average=None, zero_division=0
+        y_test, pred, labels=[0], average=None, zero_division=0
     )
     return {
         "davidson_3class_weighted_precision": float(p),
@@ -341,7 +443,10 @@ def davidson_three_classes(data_dir: Path | None, c: float = 16.0) -> dict[str, 
         "davidson_3class_weighted_f1": float(f),
         "davidson_3class_hate_precision": float(hp[0]),
         "davidson_3class_hate_recall": float(hr[0]),
-        "davidson_3class_test_n": float(len(yt)),
+        "davidson_3class_cv_weighted_f1": cv[(c, alpha)],
+        "davidson_3class_C": float(c),
+        "davidson_3class_nb_alpha": float("nan") if alpha is None else float(alpha),
+        "davidson_3class_test_n": float(len(y_test)),
     }
 
 
@@ -367,6 +472,20 @@ def _beats(name: str, dataset: str, ours: float, base: float, metric: str) -> Ta
         return Target(dataset, name, NOT_COMPARABLE, f"{metric} undefined (one class held out)")
     status = PASS if ours > base else FAIL
     return Target(dataset, name, status, f"{metric} {ours:.3f} vs baseline {base:.3f}")
+
+
+def _reach(dataset: str, target: str, fig: PublishedFigure, mine: float) -> Target:
+    """Ours against one published figure, rounded as the source rounded it."""
+    assert fig.value is not None and fig.compare_with is not None
+    shown = mine if fig.decimals is None else round(mine, fig.decimals)
+    detail = f"{fig.compare_with} {mine:.4f}"
+    if fig.decimals is not None:
+        detail += f" ({shown:.{fig.decimals}f} at the source's {fig.decimals} decimals)"
+    detail += f" vs published {fig.value:g}"
+    if not fig.target:
+        side = "higher" if shown > fig.value else "lower" if shown < fig.value else "equal"
+        return Target(dataset, target.replace("reach", "beside"), CONTEXT, f"{detail}: {side}")
+    return Target(dataset, target, PASS if shown >= fig.value else FAIL, detail)
 
 
 def judge(
@@ -400,9 +519,7 @@ def judge(
                 mine = same_task[fig.compare_with]
             else:
                 mine = float(getattr(ours, fig.compare_with))
-            status = PASS if mine >= fig.value else FAIL
-            detail = f"{fig.compare_with} {mine:.3f} vs published {fig.value:.3f}"
-            out.append(Target(name, target, status, detail))
+            out.append(_reach(name, target, fig, mine))
     return out
 
 
@@ -441,7 +558,13 @@ def _published_table(names: Sequence[str]) -> Table:
     return t
 
 
-_STYLE = {PASS: "green", FAIL: "bold red", NOT_COMPARABLE: "yellow", NOT_FOUND: "dim"}
+_STYLE = {
+    PASS: "green",
+    FAIL: "bold red",
+    NOT_COMPARABLE: "yellow",
+    NOT_FOUND: "dim",
+    CONTEXT: "cyan",
+}
 
 
 def _targets_table(targets: Sequence[Target]) -> Table:
@@ -529,7 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = {s: sum(t.status == s for t in targets) for s in _STYLE}
         out.print(
             f"{counts[PASS]} PASS, {counts[FAIL]} FAIL, {counts[NOT_COMPARABLE]} not comparable, "
-            f"{counts[NOT_FOUND]} not found, {len(skipped)} dataset(s) skipped; "
+            f"{counts[NOT_FOUND]} not found, {counts[CONTEXT]} context, "
+            f"{len(skipped)} dataset(s) skipped; "
             f"{seconds:.0f} s. Exit code {1 if failures else 0}."
         )
     return 1 if failures else 0

@@ -809,6 +809,7 @@ BENCHMARKS = {
     "text-quality": "text_quality.py",
     "text-handmade": "text_handmade.py",
     "text-speed": "text_speed.py",
+    "text-calibration": "text_calibration.py",
     "reports": "intake_reports.py",
 }
 

@@ -23,8 +23,11 @@ from lindung.detect.text.model import FORMAT, TextModel, model_paths, model_size
 from lindung.detect.text.training import (
     Metrics,
     TrainConfig,
+    effective_prior,
     evaluate,
+    fit_logistic,
     fit_sklearn,
+    nb_ratio,
     score_metrics,
     train_on,
 )
@@ -209,6 +212,56 @@ def test_training_learns_toy_dataset() -> None:
     assert any("stupid" in t or "freak" in t for t in top)
     assert model.metadata["dataset"] == "toy"
     assert model.metadata["metrics"]["f1"] == report.metrics.f1
+
+
+def test_nb_ratio_favours_features_of_the_positive_class() -> None:
+    # columns: only in positives, only in negatives, in both equally
+    X = np.array([[1.0, 0.0, 1.0], [2.0, 0.0, 1.0], [0.0, 3.0, 1.0], [0.0, 1.0, 1.0]])
+    y = np.array([1, 1, 0, 0])
+    r = nb_ratio(X, y, alpha=1.0)
+    # positive sums + 1 = [4, 1, 3] (of 8), negative sums + 1 = [1, 5, 3] (of 9)
+    np.testing.assert_allclose(r, np.log(np.array([4, 1, 3]) / 8 / (np.array([1, 5, 3]) / 9)))
+    assert r[0] > 0 > r[1]
+
+
+def test_nb_scaling_is_folded_into_the_coefficients() -> None:
+    vec = TfidfVectorizer(min_df=1)
+    X = vec.fit_transform(TEXTS).tocsr()
+    y = np.array(LABELS)
+    plain = fit_logistic(X, y, c=4.0, class_weight=None, nb_alpha=None)
+    scaled = fit_logistic(X, y, c=4.0, class_weight=None, nb_alpha=0.5)
+    r = nb_ratio(X, y, 0.5)
+    ref = LogisticRegression(C=4.0, solver="liblinear", random_state=0)
+    ref.fit(X.multiply(r).tocsr(), y)
+    probe = vec.transform(TEXTS + PROBE)
+    # the returned classifier takes unscaled features and answers as the scaled fit does
+    np.testing.assert_allclose(
+        scaled.decision_function(probe),
+        ref.decision_function(probe.multiply(r).tocsr()),
+        rtol=0,
+        atol=1e-10,
+    )
+    assert not np.allclose(plain.coef_, scaled.coef_)
+    # ... so the shipped model format (and its scoring code) needs nothing new
+    model = TextModel.from_sklearn([vec], scaled)
+    np.testing.assert_allclose(
+        model.predict_proba(TEXTS + PROBE), scaled.predict_proba(probe), rtol=0, atol=1e-12
+    )
+
+
+def test_cross_validation_chooses_nb_scaling_too() -> None:
+    config = TrainConfig(min_df=1, c_grid=(4.0,), class_weights=(None,), cv_folds=2)
+    _vecs, _clf, chosen = fit_sklearn(TEXTS, LABELS, config)
+    assert chosen["nb_alpha"] in config.nb_alphas and chosen["cv_f1"] is not None
+    only_plain = TrainConfig(min_df=1, c_grid=(4.0,), class_weights=(None,), nb_alphas=(None,))
+    assert fit_sklearn(TEXTS, LABELS, only_plain)[2]["nb_alpha"] is None
+
+
+def test_balanced_weights_assume_an_even_prior() -> None:
+    train = [Example("a", 1), Example("b", 1), Example("c", 1), Example("d", 0)]
+    ds = Dataset("skewed", "en", "bullying_harassment", train, train, "seeded", "test data")
+    assert effective_prior(ds, {"class_weight": None}) == 0.75
+    assert effective_prior(ds, {"class_weight": "balanced"}) == 0.5
 
 
 def test_training_is_reproducible() -> None:

@@ -18,7 +18,7 @@ from lindung.detect.text.pipeline import (
     TextScorer,
     noisy_or,
 )
-from lindung.detect.text.training import TrainConfig, train_on
+from lindung.detect.text.training import PACKAGE_NB_ALPHAS, TrainConfig, train_on
 
 
 @pytest.fixture(scope="module")
@@ -268,8 +268,11 @@ def test_default_scorer_loads_only_the_shippable_packaged_model(tmp_path: Path) 
     # only a licence that allows redistribution, and the calibration is recorded
     assert model.metadata["licence"] == "MIT"
     assert DATASETS[model.metadata["dataset"]].ships
+    # the file is what `lindung text train --package` builds today
+    assert model.metadata["config"]["nb_alphas"] == list(PACKAGE_NB_ALPHAS)
     assert model.metadata["calibration"]["method"] == "prior_shift"
-    assert model.metadata["calibration"]["target_prior"] == 0.05
+    info = DATASETS[model.metadata["dataset"]]
+    assert model.metadata["calibration"]["target_prior"] == info.deploy_prior
     assert (PACKAGE_MODELS_DIR / "NOTICE.md").read_text().count("MIT License") == 1
     with pytest.raises(FileNotFoundError):
         TextScorer.default(tmp_path / "missing")
