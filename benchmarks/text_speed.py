@@ -140,6 +140,20 @@ def api_latency(texts: list[str], requests: int, models_dir: Path | None) -> dic
     }
 
 
+def reference_seconds() -> float:
+    """Best of five timings of a fixed pure-Python loop, printed beside the throughput.
+
+    Why: the targets are absolute, and these shared machines differ from day to day by a factor
+    of two; this figure says how fast the core was during the run, so two runs can be compared.
+    """
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(10_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
@@ -150,6 +164,7 @@ def main() -> int:
     texts = messages(args.messages)
     report: dict[str, Any] = {
         "cpus_allowed": len(os.sched_getaffinity(0)),
+        "reference_loop_s": reference_seconds(),
         "throughput": throughput(texts, args.models_dir),
     }
     if args.api_requests:
@@ -165,6 +180,10 @@ def main() -> int:
         print(json.dumps(report))
         return 0
     print(f"CPUs this process may use: {report['cpus_allowed']} (pin with taskset -c 0)")
+    print(
+        f"machine reference: sum(range(10**7)) in {1000 * report['reference_loop_s']:.0f} ms "
+        "(best of 5; compare runs on different days by this)"
+    )
     for row in report["throughput"]:
         print(
             f"{row['mode']:<30} {row['messages_per_s']:>9,.0f} messages/s "
