@@ -49,6 +49,7 @@ from lindung.detect.text.training import (
     Metrics,
     TrainConfig,
     TrainReport,
+    cross_validate,
     fit_features,
     fit_logistic,
     train,
@@ -400,7 +401,6 @@ def davidson_three_classes(data_dir: Path | None) -> dict[str, float]:
     hate class alone. ``C`` and the NB scaling are chosen from `TrainConfig`'s grids by
     cross-validated weighted F1 on the 90% only, so nothing is tuned on the held-out rows.
     """
-    from joblib import Parallel, delayed
     from scipy.sparse import hstack
     from sklearn.metrics import precision_recall_fscore_support
     from sklearn.model_selection import StratifiedKFold
@@ -424,14 +424,11 @@ def davidson_three_classes(data_dir: Path | None) -> dict[str, float]:
     )
     grid = [(c, a) for c in config.c_grid for a in config.nb_alphas]
 
-    def fold_f1(c: float, a: float | None, fit: Any, held: Any) -> float:
+    def fold_f1(setting: tuple[float, float | None], fit: Any, held: Any) -> float:
+        c, a = setting
         return _weighted_f1(y[held], _one_vs_rest(X[fit], y[fit], X[held], c, a, config.seed))
 
-    f1s = Parallel(n_jobs=-1)(
-        delayed(fold_f1)(c, a, fit, held) for c, a in grid for fit, held in folds
-    )
-    cv = {g: float(np.mean(f1s[i * len(folds) : (i + 1) * len(folds)])) for i, g in enumerate(grid)}
-    c, alpha = max(grid, key=lambda g: cv[g])
+    (c, alpha), cv_f1 = cross_validate(grid, folds, fold_f1, n_jobs=-1)
     pred = _one_vs_rest(X, y, X_test, c, alpha, config.seed)
     p, r, f, _ = precision_recall_fscore_support(y_test, pred, average="weighted", zero_division=0)
     hp, hr, _hf, _ = precision_recall_fscore_support(
@@ -443,7 +440,7 @@ def davidson_three_classes(data_dir: Path | None) -> dict[str, float]:
         "davidson_3class_weighted_f1": float(f),
         "davidson_3class_hate_precision": float(hp[0]),
         "davidson_3class_hate_recall": float(hr[0]),
-        "davidson_3class_cv_weighted_f1": cv[(c, alpha)],
+        "davidson_3class_cv_weighted_f1": cv_f1,
         "davidson_3class_C": float(c),
         "davidson_3class_nb_alpha": float("nan") if alpha is None else float(alpha),
         "davidson_3class_test_n": float(len(y_test)),

@@ -23,6 +23,7 @@ from lindung.detect.text.model import FORMAT, TextModel, model_paths, model_size
 from lindung.detect.text.training import (
     Metrics,
     TrainConfig,
+    cross_validate,
     effective_prior,
     evaluate,
     fit_logistic,
@@ -255,6 +256,19 @@ def test_cross_validation_chooses_nb_scaling_too() -> None:
     assert chosen["nb_alpha"] in config.nb_alphas and chosen["cv_f1"] is not None
     only_plain = TrainConfig(min_df=1, c_grid=(4.0,), class_weights=(None,), nb_alphas=(None,))
     assert fit_sklearn(TEXTS, LABELS, only_plain)[2]["nb_alpha"] is None
+
+
+def test_cross_validate_takes_the_best_mean_and_the_first_on_ties() -> None:
+    folds = [(np.array([0]), np.array([1])), (np.array([1]), np.array([0]))]
+    table = {("a", 0): 0.5, ("a", 1): 0.5, ("b", 0): 0.9, ("b", 1): 0.3, ("c", 0): 0.2}
+    table[("c", 1)] = 1.0  # c ties b at 0.6 but comes later
+
+    def score(setting: str, fit: Any, held: Any) -> float:
+        return table[(setting, int(held[0]))]
+
+    best, mean = cross_validate(["a", "b", "c"], folds, score)
+    assert best == "b" and mean == pytest.approx(0.6)
+    assert cross_validate(["c", "b", "a"], folds, score)[0] == "c"
 
 
 def test_balanced_weights_assume_an_even_prior() -> None:

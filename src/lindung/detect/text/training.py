@@ -26,10 +26,10 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +38,11 @@ from lindung.detect.text.datasets import DATASETS, Dataset, load_dataset
 from lindung.detect.text.model import PACKAGE_MODELS_DIR, TextModel, model_size
 
 __all__ = [
+    "PACKAGE_NB_ALPHAS",
     "Metrics",
     "TrainConfig",
     "TrainReport",
+    "cross_validate",
     "effective_prior",
     "evaluate",
     "fit_features",
@@ -54,6 +56,9 @@ __all__ = [
     "train_baseline",
     "train_on",
 ]
+
+
+Setting = TypeVar("Setting")
 
 
 class ProbabilisticClassifier(Protocol):
@@ -206,6 +211,25 @@ def fit_logistic(
     return clf
 
 
+def cross_validate(
+    grid: Sequence[Setting],
+    folds: Sequence[tuple[Any, Any]],
+    fold_score: Callable[[Setting, Any, Any], float],
+    n_jobs: int = 1,
+) -> tuple[Setting, float]:
+    """The setting of `grid` with the best mean `fold_score(setting, fit_rows, held_rows)` over
+    `folds` (the first one on ties), and that mean. ``n_jobs`` as in joblib (-1: every core)."""
+    from joblib import Parallel, delayed
+
+    scores = Parallel(n_jobs=n_jobs)(
+        delayed(fold_score)(setting, fit, held) for setting in grid for fit, held in folds
+    )
+    k = len(folds)
+    means = [float(np.mean(scores[i * k : (i + 1) * k])) for i in range(len(grid))]
+    best = int(np.argmax(means))
+    return grid[best], means[best]
+
+
 def _choose(config: TrainConfig, X: Any, y: npt.NDArray[np.int64]) -> dict[str, Any]:
     """Pick C, class weight and NB scaling by stratified k-fold F1 on the training split (the
     NB ratios are computed on each fold's training part only)."""
@@ -219,20 +243,15 @@ def _choose(config: TrainConfig, X: Any, y: npt.NDArray[np.int64]) -> dict[str, 
     if len(grid) == 1 or folds < 2:
         c, w, a = grid[0]
         return {"C": c, "class_weight": w, "nb_alpha": a, "cv_f1": None}
-    cv = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed).split(X, y))
-    best: tuple[float, float, str | None, float | None] | None = None
-    for c, w, a in grid:
-        scores = []
-        for train_idx, test_idx in cv:
-            clf = fit_logistic(
-                X[train_idx], y[train_idx], c=c, class_weight=w, nb_alpha=a, seed=config.seed
-            )
-            scores.append(f1_score(y[test_idx], clf.predict(X[test_idx]), zero_division=0))
-        f1 = float(np.mean(scores))
-        if best is None or f1 > best[0]:
-            best = (f1, c, w, a)
-    assert best is not None
-    return {"C": best[1], "class_weight": best[2], "nb_alpha": best[3], "cv_f1": round(best[0], 4)}
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=config.seed).split(X, y))
+
+    def fold_f1(setting: tuple[float, str | None, float | None], fit: Any, held: Any) -> float:
+        c, w, a = setting
+        clf = fit_logistic(X[fit], y[fit], c=c, class_weight=w, nb_alpha=a, seed=config.seed)
+        return float(f1_score(y[held], clf.predict(X[held]), zero_division=0))
+
+    (c, w, a), f1 = cross_validate(grid, splits, fold_f1)
+    return {"C": c, "class_weight": w, "nb_alpha": a, "cv_f1": round(f1, 4)}
 
 
 def fit_sklearn(
