@@ -51,6 +51,7 @@ from lindung.detect.text.training import (
     shift_prior,
     train_on,
 )
+from text_handmade import read_jsonl
 
 BENCH = Path(__file__).resolve().parent
 HANDMADE_FILES = (
@@ -92,14 +93,10 @@ def pan12_chat(data_dir: Path | None) -> list[str]:
 
 def handmade_benign(language: str) -> list[str]:
     """The hand-made benign lines in ``language``."""
-    out = []
-    for path in HANDMADE_FILES:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if row.get("language") == language and row.get("category") == "none":
-                    out.append(str(row["text"]))
-    return out
+    rows = [row for path in HANDMADE_FILES for row in read_jsonl(path)]
+    return [
+        str(r["text"]) for r in rows if r.get("language") == language and r["category"] == "none"
+    ]
 
 
 def _flagged(model: TextModel, texts: Sequence[str]) -> float | None:

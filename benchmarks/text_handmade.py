@@ -84,7 +84,7 @@ class ConversationResult:
     false_alarm_authors: list[str]
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -230,11 +230,11 @@ SETS = {
 
 
 def run_set(scorer: TextScorer, folder: Path) -> tuple[dict[str, Any], Any]:
-    messages = _read_jsonl(folder / "messages.jsonl")
+    messages = read_jsonl(folder / "messages.jsonl")
     extra = folder / "benign_more.jsonl"  # more hard negatives, for tuning precision (dev only)
     if extra.is_file():
-        messages += _read_jsonl(extra)
-    conversations = _read_jsonl(folder / "conversations.jsonl")
+        messages += read_jsonl(extra)
+    conversations = read_jsonl(folder / "conversations.jsonl")
     started = time.perf_counter()
     cells, false_alarms = evaluate_messages(scorer, messages)
     convs = evaluate_conversations(scorer, conversations)
