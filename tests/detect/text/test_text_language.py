@@ -6,7 +6,12 @@ import threading
 
 import pytest
 
-from lindung.detect.text.language import LanguageGuess, detect_language, tetum_score
+from lindung.detect.text.language import (
+    LanguageGuess,
+    detect_language,
+    function_word_language,
+    tetum_score,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,10 +80,12 @@ def test_tetum_heuristic() -> None:
 
 
 def test_detector_is_thread_safe() -> None:
+    text = "nice match yesterday, great game bro"  # no function words: lingua decides
+    assert function_word_language(text) is None
     results: list[str] = []
 
     def run() -> None:
-        results.append(detect_language("where do you live and what school do you go to").code)
+        results.append(detect_language(text).code)
 
     threads = [threading.Thread(target=run) for _ in range(8)]
     for t in threads:
@@ -86,6 +93,37 @@ def test_detector_is_thread_safe() -> None:
     for t in threads:
         t.join()
     assert results == ["en"] * 8
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("where do you live", "en"),
+        ("saan ka nakatira ngayon", "fil"),  # lingua alone said Malay or Indonesian
+        ("kamu mau ketemu nggak", "id"),
+        ("awak nak jumpa tak", "ms"),
+        ("em oi anh khong biet", "vi"),
+    ],
+)
+def test_function_words_decide_without_lingua(text: str, code: str) -> None:
+    assert function_word_language(text) == code
+    guess = detect_language(text)
+    assert guess.code == code
+    assert guess.mixed == ()
+    assert 0.5 < guess.confidence <= 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello there",  # one function word is not enough
+        "I love you pero hindi ko alam",  # two languages: lingua and the mixing rules decide
+        "saya pergi dengan dia",  # Malay or Indonesian, and no marker says which
+        "ko la",  # "ko" is Filipino and Vietnamese
+    ],
+)
+def test_function_words_do_not_decide(text: str) -> None:
+    assert function_word_language(text) is None
 
 
 def test_huge_input() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lindung.detect.text.normalise import normalise
+from lindung.detect.text.normalise import matching_skeleton, normalise, skeleton_text
 from lindung.detect.text.scripts import script_of, script_profile
 
 # Text mixing the characters the normaliser treats specially, so hypothesis reaches the branches.
@@ -39,6 +39,19 @@ def test_never_raises_and_spans_in_range(text: str) -> None:
     assert all(0 <= j < len(n.text) for j in n.skeleton_index)
     a, b = n.original_span_of_skeleton(0, len(sk))
     assert 0 <= a <= b <= len(text)
+
+
+_ascii_texts = st.text(
+    alphabet=st.sampled_from(list("aab11'' .-!?\t\n,zz\"()_#@$:^&%`=+*~|/\\Aa")), max_size=30
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(texts, _ascii_texts))
+def test_skeleton_fast_path_equals_the_indexed_loop(text: str) -> None:
+    assert skeleton_text(text) == matching_skeleton(text)[0]
+    n = normalise(text)
+    assert n.skeleton == matching_skeleton(n.text)[0]
 
 
 @settings(max_examples=300, deadline=None)

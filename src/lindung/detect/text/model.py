@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,8 @@ def _word_ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
     # Same as sklearn's VectorizerMixin._word_ngrams without stop words.
     if max_n == 1:
         return tokens
+    if (min_n, max_n) == (1, 2):  # the usual case, without slicing and joining
+        return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
     original = tokens
     if min_n == 1:
         out = list(original)
@@ -121,7 +124,7 @@ class FeatureBlock:
     norm: str | None = "l2"
     token_pattern: str = _DEFAULT_TOKEN_PATTERN
     _analyse: Callable[[str], list[str]] = field(init=False, repr=False, compare=False)
-    _word_cache: dict[str, list[int]] = field(
+    _word_cache: dict[str, array[int]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -166,9 +169,10 @@ class FeatureBlock:
         self, texts: Sequence[str]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
         """The in-vocabulary columns of every n-gram of every text, and how many per text."""
-        n_docs = len(texts)
-        lengths = np.empty(n_docs, dtype=np.intp)
-        out: list[int] = []
+        # Column ids gather in an int64 `array` (extended from cached arrays in C, then handed to
+        # numpy without a copy): converting a Python list of ints was a tenth of scoring time.
+        out: array[int] = array("q")
+        sizes: list[int] = []
         vocab_get = self.vocabulary.get
         if self.analyzer == "char_wb":
             # char_wb n-grams never cross words: map each distinct word to its columns once.
@@ -176,24 +180,28 @@ class FeatureBlock:
             if len(cache) > _WORD_CACHE_SIZE:
                 cache.clear()
             lo, hi = self.ngram_range
-            for i, text in enumerate(texts):
+            for text in texts:
                 before = len(out)
                 for w in (text.lower() if self.lowercase else text).split():
                     cols = cache.get(w)
                     if cols is None:
                         grams = _char_wb_ngrams(w, lo, hi)
-                        cols = [c for c in map(vocab_get, grams, repeat(-1, len(grams))) if c >= 0]
+                        cols = array(
+                            "q",
+                            [c for c in map(vocab_get, grams, repeat(-1, len(grams))) if c >= 0],
+                        )
                         cache[w] = cols
                     out.extend(cols)
-                lengths[i] = len(out) - before
+                sizes.append(len(out) - before)
         else:
             analyse = self._analyse
-            for i, text in enumerate(texts):
+            for text in texts:
                 grams = analyse(text)
-                cols = [c for c in map(vocab_get, grams, repeat(-1, len(grams))) if c >= 0]
-                lengths[i] = len(cols)
-                out.extend(cols)
-        return np.asarray(out, dtype=np.int64), lengths
+                found = [c for c in map(vocab_get, grams, repeat(-1, len(grams))) if c >= 0]
+                sizes.append(len(found))
+                out.extend(found)
+        ids = np.frombuffer(out, dtype=np.int64) if len(out) else np.zeros(0, dtype=np.int64)
+        return ids, np.asarray(sizes, dtype=np.intp)
 
     def weights(
         self, texts: Sequence[str], coef: npt.NDArray[np.float64]

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -78,8 +79,8 @@ class NormalisedText:
 
     original: str
     text: str
-    starts: tuple[int, ...] = field(repr=False)
-    ends: tuple[int, ...] = field(repr=False)
+    starts: Sequence[int] = field(repr=False, compare=False)
+    ends: Sequence[int] = field(repr=False, compare=False)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map the span ``text[start:end]`` to the span of `original` it was derived from."""
@@ -97,18 +98,16 @@ class NormalisedText:
         return self.original[a:b]
 
     @cached_property
-    def _skeleton(self) -> tuple[str, tuple[int, ...]]:
-        return matching_skeleton(self.text)
-
-    @property
     def skeleton(self) -> str:
         """The matching form of `text` (see module docstring); lexicons match against this."""
-        return self._skeleton[0]
+        return skeleton_text(self.text)
 
-    @property
+    @cached_property
     def skeleton_index(self) -> tuple[int, ...]:
-        """``skeleton_index[j]`` is the index in `text` of skeleton character ``j``."""
-        return self._skeleton[1]
+        """``skeleton_index[j]`` is the index in `text` of skeleton character ``j``.
+
+        Computed only when asked for (to quote a hit): most messages have no hit."""
+        return matching_skeleton(self.text)[1]
 
     def original_span_of_skeleton(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `skeleton` to a span of `original`."""
@@ -133,21 +132,44 @@ def _substitute(chars: list[str], start: int, word: str, table: dict[str, str]) 
 
 
 class _Buffer:
-    """Characters with their original spans; every step returns a new buffer."""
+    """Characters with their original spans; a step returns a new buffer, or the same one when
+    it changes nothing.
 
-    __slots__ = ("chars", "ends", "starts")
+    Built to cost little when nothing changes, which is most steps on most messages: `chars` may
+    be the string itself, and the spans `range` objects (character ``i`` came from ``[i, i+1)``)
+    until a step changes the length; `string()` joins the characters once.
+    """
 
-    def __init__(self, chars: list[str], starts: list[int], ends: list[int]) -> None:
+    __slots__ = ("_text", "chars", "ends", "starts")
+
+    def __init__(self, chars: Sequence[str], starts: Sequence[int], ends: Sequence[int]) -> None:
         self.chars = chars
         self.starts = starts
         self.ends = ends
+        self._text = chars if isinstance(chars, str) else None
 
     @classmethod
     def of(cls, text: str) -> _Buffer:
-        return cls(list(text), list(range(len(text))), list(range(1, len(text) + 1)))
+        return cls(text, range(len(text)), range(1, len(text) + 1))
 
     def string(self) -> str:
-        return "".join(self.chars)
+        if self._text is None:
+            self._text = "".join(self.chars)
+        return self._text
+
+
+class _Builder:
+    """A buffer being written character by character by a step that changes the length."""
+
+    __slots__ = ("chars", "ends", "starts")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def build(self) -> _Buffer:
+        return _Buffer(self.chars, self.starts, self.ends)
 
 
 # --- 1. invisible characters -------------------------------------------------------------------
@@ -165,7 +187,7 @@ def remove_invisible(buf: _Buffer) -> _Buffer:
     text = buf.string()
     if not (_ASCII_CONTROL.search(text) if text.isascii() else _INVISIBLE.search(text)):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         if ch.isascii():
             if ch < " " or ch == "\x7f":
@@ -181,7 +203,7 @@ def remove_invisible(buf: _Buffer) -> _Buffer:
         out.chars.append(ch)
         out.starts.append(s)
         out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- 2. NFKC -----------------------------------------------------------------------------------
@@ -194,7 +216,7 @@ def nfkc(buf: _Buffer) -> _Buffer:
     text = buf.string()
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     for match in _CLUSTER.finditer(text):
         a, b = match.span()
         cluster = match.group()
@@ -209,7 +231,7 @@ def nfkc(buf: _Buffer) -> _Buffer:
             out.chars.append(ch)
             out.starts.append(s)
             out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- 3. case -----------------------------------------------------------------------------------
@@ -222,15 +244,15 @@ def fold_case(buf: _Buffer) -> _Buffer:
     if folded_text == text:
         return buf
     if len(folded_text) == len(text):
-        return _Buffer(list(folded_text), buf.starts, buf.ends)
-    out = _Buffer([], [], [])
+        return _Buffer(folded_text, buf.starts, buf.ends)
+    out = _Builder()
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         folded = ch.casefold()
         for f in folded:
             out.chars.append(f)
             out.starts.append(s)
             out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- 4. emoji ----------------------------------------------------------------------------------
@@ -260,7 +282,7 @@ def map_emoji(buf: _Buffer) -> _Buffer:
     text = buf.string()
     if text.isascii() or not _EMOJI.search(text):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         if ch.isascii() or not _EMOJI.match(ch):
             out.chars.append(ch)
@@ -272,7 +294,7 @@ def map_emoji(buf: _Buffer) -> _Buffer:
             out.chars.append(c)
             out.starts.append(s)
             out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- 5. space ----------------------------------------------------------------------------------
@@ -281,11 +303,23 @@ _APOSTROPHES = frozenset("\u2019\u2018\u02bc\u02bb`\u00b4\u2032")
 _SPACE_WORK = re.compile(r"\s\s|[^\S ]|^\s|\s$|[\u2019\u2018\u02bc\u02bb`\u00b4\u2032]")
 
 
+def _needs_space_work(text: str) -> bool:
+    if text.isascii():  # the same test without the regex: other whitespace is not printable
+        return (
+            "  " in text
+            or text[:1] == " "
+            or text[-1:] == " "
+            or "`" in text
+            or not text.isprintable()
+        )
+    return _SPACE_WORK.search(text) is not None
+
+
 def normalise_space(buf: _Buffer) -> _Buffer:
     """Apostrophe variants -> "'"; whitespace runs -> one space (spanning the run); strip ends."""
-    if not _SPACE_WORK.search(buf.string()):
+    if not _needs_space_work(buf.string()):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         if ch.isspace():
             if not out.chars:
@@ -303,7 +337,7 @@ def normalise_space(buf: _Buffer) -> _Buffer:
         out.chars.pop()
         out.starts.pop()
         out.ends.pop()
-    return out
+    return out.build()
 
 
 # --- 6. separated letters ----------------------------------------------------------------------
@@ -335,8 +369,9 @@ def join_separated_letters(buf: _Buffer) -> _Buffer:
     if not drop:
         return buf
     keep = [i for i in range(len(text)) if i not in drop]
+    chars, starts, ends = buf.chars, buf.starts, buf.ends
     return _Buffer(
-        [buf.chars[i] for i in keep], [buf.starts[i] for i in keep], [buf.ends[i] for i in keep]
+        "".join([chars[i] for i in keep]), [starts[i] for i in keep], [ends[i] for i in keep]
     )
 
 
@@ -362,6 +397,7 @@ _LEET_CANDIDATE_ASCII = re.compile(
     r"[A-Za-z][A-Za-z0-9@$]*[013457@$]|[013457@$][A-Za-z0-9@$]*[A-Za-z]"
 )
 _LEET_WORD_ASCII = re.compile(r"[A-Za-z0-9@$]+")
+_ANY_LEET_ASCII = re.compile(r"[013457@$]")  # most messages have none: skip the search above
 _NUMBER_WITH_UNIT = regex.compile(
     r"\d+(?:st|nd|rd|th|am|pm|yo|y|yr|yrs|yrsold|h|hr|hrs|k|kg|km|m|cm|mm|min|mins|s|sec|x|g|gb|mb|"
     r"p|px|d|w|tahun|thn|th|taon|tuoi|rb|ribu|jt|juta|ringgit|rm|php|usd|baht|b)"
@@ -376,7 +412,7 @@ def decode_leetspeak(buf: _Buffer) -> _Buffer:
     """Replace 0 1 3 4 5 7 @ $ by letters inside words that also contain Latin letters."""
     text = buf.string()
     if text.isascii():
-        if not _LEET_CANDIDATE_ASCII.search(text):
+        if not _ANY_LEET_ASCII.search(text) or not _LEET_CANDIDATE_ASCII.search(text):
             return buf
         words = _LEET_WORD_ASCII.finditer(text)
     else:
@@ -549,7 +585,7 @@ def strip_diacritics(buf: _Buffer) -> _Buffer:
     text = buf.string()
     if text.isascii() or not _MAY_NEED_STRIPPING.search(text):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     base_keeps_marks = False
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         if ch.isascii():
@@ -578,7 +614,7 @@ def strip_diacritics(buf: _Buffer) -> _Buffer:
         out.chars.append(ch)
         out.starts.append(s)
         out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- 10. repetition ----------------------------------------------------------------------------
@@ -591,7 +627,7 @@ def collapse_repetition(buf: _Buffer) -> _Buffer:
     """Collapse runs of 3+ identical non-digit characters to two; the 2nd spans the whole run."""
     if not _RUN_OF_THREE.search(buf.string()):
         return buf
-    out = _Buffer([], [], [])
+    out = _Builder()
     run = 0
     for ch, s, e in zip(buf.chars, buf.starts, buf.ends, strict=True):
         if out.chars and out.chars[-1] == ch and not ch.isdigit():
@@ -604,7 +640,7 @@ def collapse_repetition(buf: _Buffer) -> _Buffer:
         out.chars.append(ch)
         out.starts.append(s)
         out.ends.append(e)
-    return out
+    return out.build()
 
 
 # --- pipeline ----------------------------------------------------------------------------------
@@ -624,7 +660,13 @@ def normalise(text: str) -> NormalisedText:
     buf = fold_confusables(buf)
     buf = strip_diacritics(buf)  # again: marks on letters that were folded to Latin
     buf = collapse_repetition(buf)
-    return NormalisedText(text, buf.string(), tuple(buf.starts), tuple(buf.ends))
+    starts, ends = buf.starts, buf.ends
+    return NormalisedText(
+        text,
+        buf.string(),
+        starts if isinstance(starts, range) else tuple(starts),
+        ends if isinstance(ends, range) else tuple(ends),
+    )
 
 
 # --- matching skeleton -------------------------------------------------------------------------
@@ -659,6 +701,30 @@ def matching_skeleton(text: str) -> tuple[str, tuple[int, ...]]:
         chars.pop()
         index.pop()
     return "".join(chars), tuple(index)
+
+
+# For printable ASCII text: the punctuation of `_SKELETON_SPACE` becomes spaces and apostrophes
+# go, in one `bytes.translate`; `split`/`join` then leaves single spaces and no padding.
+_SKELETON_ASCII_TABLE = bytes.maketrans(
+    "".join(c for c in sorted(_SKELETON_SPACE) if c.isascii()).encode(),
+    b" " * sum(1 for c in _SKELETON_SPACE if c.isascii()),
+)
+_DOUBLED_ASCII = re.compile(r"([^0-9])\1")
+
+
+def skeleton_text(text: str) -> str:
+    """``matching_skeleton(text)[0]`` without the index: a few calls into C for printable ASCII
+    text (about three times faster than the loop), the loop for anything else."""
+    if not (text.isascii() and text.isprintable()):
+        return matching_skeleton(text)[0]
+    out = " ".join(text.encode().translate(_SKELETON_ASCII_TABLE, b"'").decode().split())
+    # Collapse each run of a doubled character (never digits); a regex substitution with a
+    # back-reference calls back into Python for every match and was slower than this.
+    for ch in set(_DOUBLED_ASCII.findall(out)):
+        pair = ch + ch
+        while pair in out:
+            out = out.replace(pair, ch)
+    return out
 
 
 def is_spaceless(ch: str) -> bool:

@@ -285,10 +285,10 @@ def _sextortion_in_one_message(
 ) -> float:
     """When one message holds a threat *and* a demand (lexicon stages or `sextortion`
     patterns), the sextortion evidence they make together; else 0. Adds the pattern reasons."""
-    halves = {
-        stage: max((h.weight for h in hits if h.stage == stage), default=0.0)
-        for stage in ("threat", "demand")
-    }
+    halves = {"threat": 0.0, "demand": 0.0}
+    for hit in hits:
+        if hit.stage in halves and hit.weight > halves[hit.stage]:
+            halves[hit.stage] = hit.weight
     cues = sextortion_cues(normalised.text, text)
     for kind, _quote in cues:
         halves[kind] = max(halves[kind], CUE_WEIGHT)
@@ -389,21 +389,21 @@ class TextScorer:
 
         prepared: list[tuple[NormalisedText, LanguageGuess] | None] = []
         for text in texts:
-            if not text.strip():
+            if not text or text.isspace():
                 prepared.append(None)
                 continue
             normalised = normalise(text)
             prepared.append((normalised, detect_language(normalised)))
 
-        # model probabilities: (message index, category) -> [(probability, model)]
-        model_probs: dict[tuple[int, str], list[tuple[float, TextModel]]] = {}
+        # model evidence per message: [(category, probability, model)], in the models' order
+        evidence: list[list[tuple[str, float, TextModel]]] = [[] for _ in texts]
         if self._by_language:
             batches: dict[int, tuple[TextModel, str, list[int]]] = {}
             for i, item in enumerate(prepared):
                 if item is None:
                     continue
                 guess = item[1]
-                langs = dict.fromkeys((guess.code, *guess.mixed))
+                langs = dict.fromkeys((guess.code, *guess.mixed)) if guess.mixed else (guess.code,)
                 for lang in langs:
                     for category, model in self._by_language.get(lang, ()):
                         batch = batches.setdefault(id(model), (model, category, []))
@@ -412,7 +412,7 @@ class TextScorer:
             for model, category, indices in batches.values():
                 probs = model.predict_proba([texts[i] for i in indices])[:, 1]
                 for i, p in zip(indices, probs.tolist(), strict=True):
-                    model_probs.setdefault((i, category), []).append((float(p), model))
+                    evidence[i].append((category, float(p), model))
 
         results: list[TextResult] = []
         for i, item in enumerate(prepared):
@@ -421,35 +421,39 @@ class TextScorer:
                 continue
             normalised, guess = item
             results.append(
-                self._assemble(i, texts[i], normalised, guess, model_probs, limits, explain)
+                self._assemble(texts[i], normalised, guess, evidence[i], limits, explain)
             )
         return results
 
     def _assemble(
         self,
-        index: int,
         text: str,
         normalised: NormalisedText,
         guess: LanguageGuess,
-        model_probs: Mapping[tuple[int, str], list[tuple[float, TextModel]]],
+        evidence: Sequence[tuple[str, float, TextModel]],
         limits: Mapping[str, float],
         explain: bool,
     ) -> TextResult:
-        found = self.lexicon.match(normalised) + self.rules.match(normalised)
-        hits = _distinct_hits(_defuse_surprises(found, normalised))
+        found = self.lexicon.match(normalised)
+        found += self.rules.match(normalised)
+        hits = _distinct_hits(_defuse_surprises(found, normalised)) if found else found
         reasons = [_lexicon_reason(h, normalised) for h in hits]
-        scores = _zero_scores()
+        # noisy-OR per category in one pass (the same products, in the same order, as noisy_or)
+        miss = dict.fromkeys(CATEGORIES, 1.0)
+        for hit in hits:
+            miss[hit.category] *= 1.0 - min(max(hit.weight, 0.0), 1.0)
+        scores = {category: 1.0 - m for category, m in miss.items()}
         both_halves = _sextortion_in_one_message(hits, normalised, text, reasons)
-        for category in CATEGORIES:
-            lexical = noisy_or(h.weight for h in hits if h.category == category)
-            if category == "sextortion" and both_halves:
-                lexical = max(lexical, both_halves)
-            best = lexical
-            for p, model in model_probs.get((index, category), ()):
-                best = max(best, p)
-                if p >= MODEL_REASON_FRACTION * limits[category]:
-                    reasons.append(self._model_reason(model, category, text, p, explain))
-            scores[category] = best
+        if both_halves:
+            scores["sextortion"] = max(scores["sextortion"], both_halves)
+        if evidence:
+            for category in CATEGORIES:
+                for of, p, model in evidence:
+                    if of != category:
+                        continue
+                    scores[category] = max(scores[category], p)
+                    if p >= MODEL_REASON_FRACTION * limits[category]:
+                        reasons.append(self._model_reason(model, category, text, p, explain))
         labels = [c for c in CATEGORIES if scores[c] > 0 and scores[c] >= limits[c]]
         return TextResult(guess.code, scores, labels, reasons, guess.mixed)
 

@@ -162,8 +162,14 @@ class ScriptProfile:
         return next(iter(proportions)) if proportions else None
 
 
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
 def script_profile(text: str) -> ScriptProfile:
     """Count the script-specific characters of `text` per script."""
+    if text.isascii():  # the common case, without a loop in Python
+        letters = len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+        return ScriptProfile({"Latin": letters} if letters else {})
     counts: dict[str, int] = {}
     for char in text:
         if char.isascii():
