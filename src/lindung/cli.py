@@ -275,6 +275,18 @@ def ensure_first_admin() -> None:
     )
 
 
+def freeze_loaded_objects() -> None:
+    """Move everything loaded so far out of the garbage collector's sight.
+
+    Why: what a long-running command has loaded by now (Django, the lexicon automaton's entries,
+    models) lives as long as the process, yet every full collection scanned all of it again: in
+    `serve` that cost tens of milliseconds of tail latency, in `scan-text` about a tenth of the
+    scoring time. Objects created afterwards are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -296,11 +308,7 @@ def serve(
 
     snap = live_index().snapshot()
     text_scorer().score("warm up", explain=False)  # lexicon, rules, models, language detector
-    # Everything loaded so far lives as long as the process: move it out of the garbage
-    # collector's sight, so that a full collection during a request scans only request objects
-    # (it scanned the whole application and cost tens of milliseconds of tail latency).
-    gc.collect()
-    gc.freeze()
+    freeze_loaded_objects()
     out.print(
         f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  "
         f"index: {snap.counts}"
@@ -654,6 +662,8 @@ def scan_text(
     if models_dir is not None and not models_dir.is_dir():
         fail(f"{models_dir}: no such folder of text models")
     scorer = TextScorer.default(models_dir=models_dir)
+    scorer.score("warm up", explain=False)
+    freeze_loaded_objects()
     errors = 0
     # Bytes, so that one line that is not UTF-8 becomes an error line instead of ending the run.
     for row in scan_lines(sys.stdin.buffer, scorer, thresholds=thresholds or None):

@@ -131,6 +131,8 @@ def _mark_clusters(text: str) -> tuple[str, ...]:
     go kill yourself, differ only in their marks), so a hit whose marks contradict the phrase's
     is dropped. Case-folded and NFD-decomposed: ``"Tự tử"`` -> ``("\u031b\u0323", "\u031b\u0309")``.
     """
+    if text.isascii():
+        return ()
     clusters: list[str] = []
     current = ""
     for ch in unicodedata.normalize("NFD", text.casefold()):

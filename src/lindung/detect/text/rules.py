@@ -140,6 +140,14 @@ class RuleSet:
                 for term in terms:
                     refs.setdefault(term, []).append((index, side))
         self._refs = refs
+        # term -> (rules with the term on side A, rules with it on side B)
+        self._sides: dict[str, tuple[frozenset[int], frozenset[int]]] = {
+            term: (
+                frozenset(i for i, side in owned if side == 0),
+                frozenset(i for i, side in owned if side == 1),
+            )
+            for term, owned in refs.items()
+        }
         self._automaton = ahocorasick.Automaton()
         for term in refs:
             left = not is_spaceless(term[0])
@@ -178,17 +186,34 @@ class RuleSet:
         if not body or not self._refs:
             return []
         n = len(body)
-        spans: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        found: list[tuple[str, int, int]] = []
         for end, (term, left, right) in self._automaton.iter(body):
             start = end - len(term) + 1
             if left and start > 0 and is_word_char(body[start - 1]):
                 continue
             if right and end + 1 < n and is_word_char(body[end + 1]):
                 continue
+            found.append((term, start, end + 1))
+        # Only rules with a term of each side in the message can match; most messages have
+        # none, and finding that with set operations is much cheaper than walking every rule
+        # a common term belongs to.
+        side_a: set[int] = set()
+        side_b: set[int] = set()
+        for term, _, _ in found:
+            rules_a, rules_b = self._sides[term]
+            side_a |= rules_a
+            side_b |= rules_b
+        candidates = side_a & side_b
+        if not candidates:
+            return []
+        spans: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        for term, start, stop in found:
             for index, side in self._refs[term]:
+                if index not in candidates:
+                    continue
                 sides = spans.setdefault(index, ([], []))
                 if len(sides[side]) < _MAX_SPANS:
-                    sides[side].append((start, end + 1))
+                    sides[side].append((start, stop))
         hits: list[LexiconHit] = []
         for index, (a_spans, b_spans) in spans.items():
             if not a_spans or not b_spans:

@@ -225,25 +225,28 @@ class _Gate:
         return out | self._always
 
 
-_THREAT_GATE = _Gate(
+#: Every gated pattern, threats first, and the one gate over all of them (one pass per message).
+_GATED_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    *(("threat", p) for p in THREAT_PATTERNS + EXPOSURE_PATTERNS),
+    *(("demand", p) for p in DEMAND_PATTERNS),
+)
+_GATE = _Gate(
     _THREAT_GROUPS
     + tuple((verbs, audience) for verbs, audience in _EXPOSURE_WORDS.values())
     + tuple((verbs, audience) for verbs, audience in _EXPOSURE_WORDS_SPACELESS.values())
+    + _DEMAND_GROUPS
 )
-_DEMAND_GATE = _Gate(_DEMAND_GROUPS)
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
 
-def _first_match(
-    patterns: Sequence[re.Pattern[str]], gate: _Gate, text: str
-) -> re.Match[str] | None:
-    candidates = gate.candidates(text)
-    if not candidates:
-        return None
-    for index, pattern in enumerate(patterns):
-        if index in candidates and (match := pattern.search(text)):
-            return match
-    return None
+def _first_matches(text: str) -> dict[str, re.Match[str]]:
+    """The first threat and the first demand pattern match in `text`, by kind."""
+    found: dict[str, re.Match[str]] = {}
+    for index in sorted(_GATE.candidates(text)):
+        kind, pattern = _GATED_PATTERNS[index]
+        if kind not in found and (match := pattern.search(text)):
+            found[kind] = match
+    return found
 
 
 def _money_match(original: str) -> re.Match[str] | None:
@@ -260,10 +263,11 @@ def sextortion_cues(normalised: str, original: str) -> list[tuple[str, str]]:
     """``(kind, quote)`` for the first threat and the first demand pattern in a message:
     `normalised` is its matching normalisation, `original` the text as written."""
     found: list[tuple[str, str]] = []
-    threat = _first_match(THREAT_PATTERNS + EXPOSURE_PATTERNS, _THREAT_GATE, normalised)
+    matches = _first_matches(normalised)
+    threat = matches.get("threat")
     if threat is not None:
         found.append(("threat", threat.group()))
-    demand = _first_match(DEMAND_PATTERNS, _DEMAND_GATE, normalised)
+    demand = matches.get("demand")
     if demand is None and original.strip():
         demand = _money_match(original)
     if demand is not None:
