@@ -176,9 +176,9 @@ def _message_table(cells: Sequence[CellResult], false_alarms: dict[str, float]) 
             continue
         row = [lang]
         for c in CATEGORIES:
-            cell = by_lang[lang].get(c)
+            found = by_lang[lang].get(c)
             row.append(
-                "-" if cell is None else f"{_f(cell.precision)}/{_f(cell.recall)}/{_f(cell.f1)}"
+                "-" if found is None else f"{_f(found.precision)}/{_f(found.recall)}/{_f(found.f1)}"
             )
         row.append(_f(false_alarms.get(lang, 0.0)))
         t.add_row(*row)

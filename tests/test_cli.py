@@ -136,6 +136,13 @@ def test_bench_runs_the_hash_benchmark_script() -> None:
     assert runner.invoke(app, ["bench", "nope"]).exit_code == 1
 
 
+def test_every_named_benchmark_script_exists() -> None:
+    from lindung.cli import BENCHMARKS
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    assert all((folder / script).is_file() for script in BENCHMARKS.values())
+
+
 @pytest.mark.slow
 def test_text_train_then_evaluate(tmp_path: Path) -> None:
     from lindung.detect.text.datasets import DatasetNotFoundError, load_dataset

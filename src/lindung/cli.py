@@ -827,6 +827,8 @@ BENCHMARKS = {
     "text-quality": "text_quality.py",
     "text-handmade": "text_handmade.py",
     "text-speed": "text_speed.py",
+    "text-instructions": "text_instructions.py",
+    "text-language": "text_language.py",
     "text-calibration": "text_calibration.py",
     "reports": "intake_reports.py",
 }
@@ -840,7 +842,7 @@ def bench(
     ctx: typer.Context,
     which: Annotated[
         str,
-        typer.Argument(help="match, hash, text-quality, text-handmade, text-speed or reports"),
+        typer.Argument(help="One of: " + ", ".join(BENCHMARKS) + "."),
     ],
 ) -> None:
     """Run a benchmark script from benchmarks/; options after `--` go to the script."""

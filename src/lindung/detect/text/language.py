@@ -8,7 +8,9 @@
    scripts give "und" with a script subtag ("und-Cyrl", "und-Hani", ...). A second script with at
    least 20 % of the letters adds its language (or, for Latin, the Latin-script guess) to `mixed`.
 3. Latin-script text: Tetum ("tet") is recognised by `tetum_score`, a function-word heuristic
-   (lingua has no Tetum model; the word list needs native review). Otherwise
+   (lingua has no Tetum model; the word list needs native review). Then `function_word_language`:
+   at least `DECISIVE_FUNCTION_WORDS` different function words, all of one language, decide it
+   without lingua (faster, and more accurate where it applies: docs/text.md). Otherwise
    lingua-language-detector chooses among English, Malay, Indonesian, Vietnamese and Tagalog
    ("en", "ms", "id", "vi", "fil").
 4. Code-mixing (Taglish, Manglish, English with Malay ...) is reported in `mixed`: languages other
