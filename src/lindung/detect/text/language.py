@@ -323,6 +323,8 @@ def detect_language(text: str | NormalisedText, *, low_accuracy: bool = True) ->
     mixed: list[str] = []
     if dominant == "Latin":
         guess = _latin_guess(text, low_accuracy, normalised)
+        if len(proportions) == 1:  # Latin letters only
+            return guess
         for script in secondary_scripts:
             code = _SCRIPT_LANGUAGE.get(script)
             if code is not None and code not in guess.mixed:

@@ -646,20 +646,36 @@ def collapse_repetition(buf: _Buffer) -> _Buffer:
 # --- pipeline ----------------------------------------------------------------------------------
 
 
+_STEPS = (
+    remove_invisible,
+    nfkc,
+    fold_case,
+    strip_diacritics,
+    map_emoji,
+    normalise_space,
+    join_separated_letters,
+    decode_leetspeak,
+    fold_confusables,
+    strip_diacritics,  # again: marks on letters that were folded to Latin
+    collapse_repetition,
+)
+#: The steps that can change ASCII text (the others leave it as it is, and no step makes ASCII
+#: text non-ASCII), so most messages skip five calls.
+_ASCII_STEPS = (
+    remove_invisible,
+    fold_case,
+    normalise_space,
+    join_separated_letters,
+    decode_leetspeak,
+    collapse_repetition,
+)
+
+
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` for matching (see module docstring for the steps and their order)."""
     buf = _Buffer.of(text)
-    buf = remove_invisible(buf)
-    buf = nfkc(buf)
-    buf = fold_case(buf)
-    buf = strip_diacritics(buf)
-    buf = map_emoji(buf)
-    buf = normalise_space(buf)
-    buf = join_separated_letters(buf)
-    buf = decode_leetspeak(buf)
-    buf = fold_confusables(buf)
-    buf = strip_diacritics(buf)  # again: marks on letters that were folded to Latin
-    buf = collapse_repetition(buf)
+    for step in _ASCII_STEPS if text.isascii() else _STEPS:
+        buf = step(buf)
     starts, ends = buf.starts, buf.ends
     return NormalisedText(
         text,
