@@ -13,9 +13,9 @@ is printed beside it. As ``lindung serve`` and ``lindung scan-text`` do, the sco
 warmed first and the loaded objects are then frozen out of the garbage collector's sight.
 
 The API part gives the server back every CPU the script started with and sends one message per
-request, one request at a time, over one kept-alive connection (as a platform's HTTP client with a
-connection pool does): the target is checked on that. The same requests over a new connection
-each are printed beside it (they add a TCP handshake and the client's connection set-up).
+request, one request at a time: over one kept-alive connection (as a platform's HTTP client with
+a connection pool does), then over a new connection each (adding a TCP handshake and the client's
+connection set-up). The target is checked on both: it passes only if both p99s are under 20 ms.
 """
 
 from __future__ import annotations
@@ -226,8 +226,10 @@ def main() -> int:
         {"target": ">= 5,000 messages/s on one core", "value": best, "pass": best >= 5000},
     ]
     if "api" in report:
-        p99 = report["api"]["kept_alive"]["p99_ms"]
-        report["targets"].append({"target": "API p99 < 20 ms", "value": p99, "pass": p99 < 20})
+        p99 = max(report["api"][name]["p99_ms"] for name in ("kept_alive", "new_connection"))
+        report["targets"].append(
+            {"target": "API p99 < 20 ms (the higher of the two)", "value": p99, "pass": p99 < 20}
+        )
     if args.json:
         print(json.dumps(report))
         return 0

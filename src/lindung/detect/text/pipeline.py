@@ -395,8 +395,8 @@ class TextScorer:
             normalised = normalise(text)
             prepared.append((normalised, detect_language(normalised)))
 
-        # model evidence per message: [(category, probability, model)], in the models' order
-        evidence: list[list[tuple[str, float, TextModel]]] = [[] for _ in texts]
+        # model evidence by message index: [(category, probability, model)], in the models' order
+        evidence: dict[int, list[tuple[str, float, TextModel]]] = {}
         if self._by_language:
             batches: dict[int, tuple[TextModel, str, list[int]]] = {}
             for i, item in enumerate(prepared):
@@ -412,7 +412,7 @@ class TextScorer:
             for model, category, indices in batches.values():
                 probs = model.predict_proba([texts[i] for i in indices])[:, 1]
                 for i, p in zip(indices, probs.tolist(), strict=True):
-                    evidence[i].append((category, float(p), model))
+                    evidence.setdefault(i, []).append((category, float(p), model))
 
         results: list[TextResult] = []
         for i, item in enumerate(prepared):
@@ -421,7 +421,7 @@ class TextScorer:
                 continue
             normalised, guess = item
             results.append(
-                self._assemble(texts[i], normalised, guess, evidence[i], limits, explain)
+                self._assemble(texts[i], normalised, guess, evidence.get(i, ()), limits, explain)
             )
         return results
 

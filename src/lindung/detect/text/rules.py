@@ -32,6 +32,7 @@ from pathlib import Path
 import ahocorasick
 
 from lindung.detect.text.lexicon import (
+    ASCII_WORD_CHARS,
     LexiconHit,
     check_category_weight_stage,
     is_word_char,
@@ -187,12 +188,17 @@ class RuleSet:
             return []
         n = len(body)
         found: list[tuple[str, int, int]] = []
+        word = ASCII_WORD_CHARS
         for end, (term, left, right) in self._automaton.iter(body):
             start = end - len(term) + 1
-            if left and start > 0 and is_word_char(body[start - 1]):
-                continue
-            if right and end + 1 < n and is_word_char(body[end + 1]):
-                continue
+            if left and start > 0:
+                c = body[start - 1]
+                if c in word or (not c.isascii() and is_word_char(c)):
+                    continue
+            if right and end + 1 < n:
+                c = body[end + 1]
+                if c in word or (not c.isascii() and is_word_char(c)):
+                    continue
             found.append((term, start, end + 1))
         # Only rules with a term of each side in the message can match; most messages have
         # none, and finding that with set operations is much cheaper than walking every rule
