@@ -118,6 +118,7 @@ def test_from_sklearn_reproduces_predictions() -> None:
         {"analyzer": "char_wb", "ngram_range": (3, 6), "lowercase": False},
         {"analyzer": "word", "ngram_range": (1, 3), "norm": None, "sublinear_tf": True},
         {"analyzer": "word", "ngram_range": (2, 2), "token_pattern": r"(?u)\b\w+\b"},
+        {"analyzer": "word", "ngram_range": (1, 2)},  # the fast path for unigrams and bigrams
     ],
 )
 def test_vectoriser_variants_reproduced(params: dict[str, Any]) -> None:
