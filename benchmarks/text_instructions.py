@@ -65,7 +65,12 @@ def _count(tree: Path, messages_file: Path, count: int) -> int:
                 str(messages_file),
                 str(count),
             ],
-            env={**os.environ, "PYTHONPATH": str(tree / "src"), "LINDUNG_BENCH_TREE": str(tree)},
+            env={
+                **os.environ,
+                "PYTHONPATH": str(tree / "src"),
+                "LINDUNG_BENCH_TREE": str(tree),
+                "PYTHONHASHSEED": "0",  # the same dict and set layouts in every run
+            },
             capture_output=True,
             text=True,
             check=False,

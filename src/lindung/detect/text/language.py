@@ -36,7 +36,7 @@ import regex
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from lindung.detect.text.normalise import NormalisedText, normalise
-from lindung.detect.text.scripts import ISO_15924, script_profile
+from lindung.detect.text.scripts import ISO_15924, ascii_letter_count, script_profile
 
 __all__ = [
     "DECISIVE_FUNCTION_WORDS",
@@ -313,6 +313,10 @@ def detect_language(text: str | NormalisedText, *, low_accuracy: bool = True) ->
     normalised = text if isinstance(text, NormalisedText) else None
     if isinstance(text, NormalisedText):
         text = text.original
+    if text.isascii():  # Latin letters only, or none: no script profile needed
+        if ascii_letter_count(text) < MIN_LETTERS:
+            return _UND
+        return _latin_guess(text, low_accuracy, normalised)
     profile = script_profile(text)
     if profile.total < MIN_LETTERS:
         return _UND
