@@ -1,4 +1,4 @@
-"""Tests for lindung.detect.text.sextortion: the literal-prefix gate must never change a result."""
+"""Tests for lindung.detect.text.sextortion: the literal gate must never change a result."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from lindung.detect.text.sextortion import (
     EXPOSURE_PATTERNS,
     MONEY_PATTERNS,
     THREAT_PATTERNS,
-    literal_prefixes,
     money_text,
+    required_literals,
     sextortion_cues,
 )
 
@@ -43,16 +43,16 @@ def _ungated_cues(normalised: str, original: str) -> list[tuple[str, str]]:
         ("parents?|mom|orang ?tua", ("parent", "mom", "orang")),
         ("kasih (liat|lihat)|upload", ("kasih ", "upload")),
         ("goes? to|will see", ("goe", "will see")),
-        ("i-?send|cash ?app", ("i", "cash")),
-        (r"\bsend|.{0,3}x", ("", "")),
+        ("i-?send|cash ?app|screen ?recorded", ("send", "cash", "recorded")),
+        (r"\bsend|.{0,3}x|a{2}", ("", "", "")),
         ("ส่ง|ปล่อย", ("ส่ง", "ปล่อย")),
     ],
 )
-def test_literal_prefixes(alternation: str, expected: tuple[str, ...]) -> None:
-    assert literal_prefixes(alternation) == expected
+def test_required_literals(alternation: str, expected: tuple[str, ...]) -> None:
+    assert required_literals(alternation) == expected
 
 
-def test_every_gated_word_has_a_literal_start() -> None:
+def test_every_gated_word_has_a_required_literal() -> None:
     """An alternative without one would make its pattern run on every message (still correct,
     but the gate would be useless): every word list in the module must give one."""
     groups = [g for pattern_groups in sextortion._THREAT_GROUPS for g in pattern_groups]
@@ -63,7 +63,7 @@ def test_every_gated_word_has_a_literal_start() -> None:
     ):
         groups += [verbs, audience]
     for group in groups:
-        assert all(literal_prefixes(group)), group
+        assert all(required_literals(group)), group
     assert not sextortion._GATE._always
 
 

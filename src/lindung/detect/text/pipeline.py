@@ -228,6 +228,8 @@ def _defuse_surprises(hits: list[LexiconHit], normalised: NormalisedText) -> lis
 def _distinct_hits(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
     """Per category, the heaviest hit over any stretch of words: a hit that overlaps a kept
     (heavier, then longer) hit of the same category is the same evidence and is dropped."""
+    if len(hits) == 1:
+        return list(hits)
     kept: list[LexiconHit] = []
     ranked = sorted(
         hits,

@@ -23,8 +23,8 @@ __all__ = [
     "MONEY_PATTERNS",
     "SEXTORTION_BOOST",
     "THREAT_PATTERNS",
-    "literal_prefixes",
     "money_text",
+    "required_literals",
     "sextortion_cues",
 ]
 
@@ -34,7 +34,7 @@ CUE_WEIGHT = 0.6
 SEXTORTION_BOOST = 0.5
 
 #: Word groups of the threat and demand patterns below; every pattern is written with them, and
-#: the literal-prefix gate (`_Gate`) runs a pattern only on a message that contains one word of
+#: the literal gate (`_Gate`) runs a pattern only on a message that contains one word of
 #: each of its groups.
 _MEDIA = r"pics?|photos?|pictures?|nudes?|videos?|vids?"
 _THREAT_VERBS = r"send|share|post|leak|show|upload|expose"
@@ -154,10 +154,12 @@ def money_text(text: str) -> str:
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in folded)
 
 
-def literal_prefixes(alternation: str) -> tuple[str, ...]:
-    """The literal text that every match of each top-level alternative of `alternation` starts
-    with ("parents?|orang ?tua|kasih (liat|lihat)" gives "parent", "orang", "kasih "); empty for
-    an alternative without one, which `_Gate` then treats as matching anything."""
+def required_literals(alternation: str) -> tuple[str, ...]:
+    """For each top-level alternative of `alternation`, the longest run of literal text that
+    every match of it contains ("parents?|i-?send|kasih (liat|lihat)" gives "parent", "send",
+    "kasih "); empty for an alternative without one, which `_Gate` then treats as matching
+    anything. Scanning stops at the first group, class, escape or wildcard (what comes before
+    it is still required)."""
     alternatives: list[str] = []
     depth = 0
     current: list[str] = []
@@ -169,26 +171,32 @@ def literal_prefixes(alternation: str) -> tuple[str, ...]:
         depth += (ch == "(") - (ch == ")")
         current.append(ch)
     alternatives.append("".join(current))
-    prefixes = []
+    out = []
     for alternative in alternatives:
-        literal: list[str] = []
+        runs: list[str] = []
+        run: list[str] = []
         for ch in alternative:
-            if ch in "?*{":  # the character before is optional
-                if literal:
-                    literal.pop()
-                break
+            if ch in "?*{":  # the character before is optional: it ends the run
+                if run:
+                    run.pop()
+                runs.append("".join(run))
+                run = []
+                if ch == "{":
+                    break  # a counted repeat: stop rather than parse it
+                continue
             if ch in "()[]|+.\\^$":
                 break
-            literal.append(ch)
-        prefixes.append("".join(literal))
-    return tuple(prefixes)
+            run.append(ch)
+        runs.append("".join(run))
+        out.append(max(runs, key=len))
+    return tuple(out)
 
 
 class _Gate:
     """Which of a list of patterns can match a text, found in one Aho-Corasick pass.
 
     Each pattern comes with word groups (regex alternations) that every match of it contains one
-    word of; a pattern is a candidate only when the text holds a literal prefix of some word of
+    word of; a pattern is a candidate only when the text holds the required literal of some word of
     each group. Why: most messages contain none of these words, and one pass over the text is
     several times cheaper than searching it with every pattern. The gate never changes a result,
     only skips searches that could not match.
@@ -201,15 +209,15 @@ class _Gate:
         always: set[int] = set()
         for index, pattern_groups in enumerate(groups):
             for group_index, group in enumerate(pattern_groups):
-                prefixes = literal_prefixes(group)
-                if not all(prefixes):
+                literals = required_literals(group)
+                if not all(literals):
                     always.add(index)  # a group word without a literal start: cannot gate
-                for prefix in filter(None, prefixes):
-                    owners.setdefault(prefix, []).append((index, group_index))
+                for literal in filter(None, literals):
+                    owners.setdefault(literal, []).append((index, group_index))
         self._always = frozenset(always)
         self._automaton = ahocorasick.Automaton()
-        for prefix, owned in owners.items():
-            self._automaton.add_word(prefix, tuple(owned))
+        for literal, owned in owners.items():
+            self._automaton.add_word(literal, tuple(owned))
         if owners:
             self._automaton.make_automaton()
         self._empty = not owners
