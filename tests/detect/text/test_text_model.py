@@ -111,6 +111,18 @@ def test_from_sklearn_reproduces_predictions() -> None:
     ).astype(bool).tolist()
 
 
+def test_64_bit_keys_give_the_same_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches too large for 32-bit (document, column) keys take the 64-bit path."""
+    from lindung.detect.text import model as model_module
+
+    vecs, clf, _ = fit_sklearn(TEXTS, LABELS, FAST)
+    model = TextModel.from_sklearn(vecs, clf)
+    texts = TEXTS + PROBE
+    narrow = model.predict_proba(texts)
+    monkeypatch.setattr(model_module, "_INT32_KEYS", 0)
+    np.testing.assert_array_equal(model.predict_proba(texts), narrow)
+
+
 @pytest.mark.parametrize(
     "params",
     [

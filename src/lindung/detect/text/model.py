@@ -46,6 +46,7 @@ FORMAT = "lindung-text-linear/1"
 PACKAGE_MODELS_DIR = Path(__file__).with_name("models")
 _WHITE_SPACES = re.compile(r"\s\s+")
 _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_INT32_KEYS = 2**31  # (document, column) keys below this are sorted as 32-bit integers
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char_wb columns are remembered per block
 
 
@@ -209,11 +210,16 @@ class FeatureBlock:
         """Each text's dot product of its TF-IDF vector (this block) with ``coef`` (this block)."""
         n_docs = len(texts)
         ids, lengths = self._column_ids(texts)
-        docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         if not len(ids):
             return np.zeros(n_docs, dtype=np.float64)
-        # one key per (document, column): count occurrences
-        keys, counts = np.unique(docs * self.n_features + ids, return_counts=True)
+        # One key per (document, column), counted by sorting: in 32 bits when the keys fit, which
+        # sorts in about 60% of the time of 64 bits.
+        key_type = np.int32 if n_docs * self.n_features < _INT32_KEYS else np.int64
+        docs = np.repeat(np.arange(n_docs, dtype=key_type), lengths)
+        flat: npt.NDArray[np.signedinteger[Any]] = docs * self.n_features + ids.astype(
+            key_type, copy=False
+        )
+        keys, counts = np.unique(flat, return_counts=True)
         doc = (keys // self.n_features).astype(np.intp)
         col = (keys % self.n_features).astype(np.intp)
         tf = counts.astype(np.float64)
