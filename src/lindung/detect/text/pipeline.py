@@ -16,7 +16,7 @@ message:
    a single cue keeps its curated weight.
 3. **Model evidence** (`model.TextModel`), batched: every message whose language (primary, or a
    secondary language of code-mixed text) is a model's language goes through that model in one
-   `predict_proba` call. A model applies only to its own language because it is a character/word
+   `predict_proba` call per `BATCH` messages. A model applies only to its own language because it is a character/word
    n-gram model trained on one monolingual dataset: on another language its features are noise
    and its probabilities uncalibrated. Models see the *original* text, as they were trained on
    raw dataset text (normalising would, for instance, strip Vietnamese diacritics the vi model
@@ -66,6 +66,8 @@ __all__ = [
 #: Starting points, to be tuned per organisation: 0.5 means "one strong cue, or several weaker".
 DEFAULT_THRESHOLDS: dict[str, float] = dict.fromkeys(CATEGORIES, 0.5)
 
+#: Messages scored together by `TextScorer.score_many` (each model runs once per batch).
+BATCH = 1024
 #: A model reason is given when its probability is at least this fraction of the threshold.
 MODEL_REASON_FRACTION = 0.5
 #: How many of a model's top features a reason lists.
@@ -376,7 +378,7 @@ class TextScorer:
         *,
         explain: bool = True,
     ) -> list[TextResult]:
-        """Score many messages, running each model once over all messages of its language.
+        """Score many messages, running each model once per `BATCH` messages of its language.
 
         ``explain=False`` leaves the models' top features out of model reasons: listing them
         costs about as much as the rest of the pipeline, so bulk scans that only need scores and
@@ -388,7 +390,17 @@ class TextScorer:
             if not isinstance(text, str):
                 raise TypeError(f"text {i} must be a string, not {type(text).__name__}")
         limits = check_thresholds(thresholds, self.thresholds)
+        results: list[TextResult] = []
+        # In batches, so that each batch's working objects (normalised texts, language guesses)
+        # are freed before the next: the garbage collector then has less to walk, and memory
+        # stays flat however many messages come in.
+        for start in range(0, len(texts), BATCH):
+            results += self._score_batch(texts[start : start + BATCH], limits, explain)
+        return results
 
+    def _score_batch(
+        self, texts: Sequence[str], limits: Mapping[str, float], explain: bool
+    ) -> list[TextResult]:
         prepared: list[tuple[NormalisedText, LanguageGuess] | None] = []
         for text in texts:
             if not text or text.isspace():
