@@ -16,11 +16,11 @@ message:
    a single cue keeps its curated weight.
 3. **Model evidence** (`model.TextModel`), batched: every message whose language (primary, or a
    secondary language of code-mixed text) is a model's language goes through that model in one
-   `predict_proba` call per `BATCH` messages. A model applies only to its own language because it is a character/word
-   n-gram model trained on one monolingual dataset: on another language its features are noise
-   and its probabilities uncalibrated. Models see the *original* text, as they were trained on
-   raw dataset text (normalising would, for instance, strip Vietnamese diacritics the vi model
-   relies on); obfuscation is the lexicon's job.
+   `predict_proba` call per `BATCH` messages. A model applies only to its own language because
+   it is a character/word n-gram model trained on one monolingual dataset: on another language
+   its features are noise and its probabilities uncalibrated. Models see the *original* text,
+   as they were trained on raw dataset text (normalising would, for instance, strip Vietnamese
+   diacritics the vi model relies on); obfuscation is the lexicon's job.
 4. **Combination: ``score = max(lexicon evidence, model probability)``** (the largest model
    probability if several models cover a category and language). Not a noisy-OR, because the two
    are not independent evidence - the model has usually learnt the very words the lexicon lists,
