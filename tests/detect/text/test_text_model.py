@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("sklearn", reason="training and the reference predictions need scikit-learn")
 
@@ -109,6 +111,17 @@ def test_from_sklearn_reproduces_predictions() -> None:
     assert (ours[:, 1] >= 0.5).tolist() == clf.predict(
         hstack([v.transform(texts) for v in vecs])
     ).astype(bool).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=40))
+def test_ascii_tokens_are_the_default_patterns_tokens(text: str) -> None:
+    import re
+
+    from lindung.detect.text import model as model_module
+
+    default = re.compile(model_module._DEFAULT_TOKEN_PATTERN)
+    assert model_module._ASCII_TOKENS.findall(text) == default.findall(text)
 
 
 def test_64_bit_keys_give_the_same_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:

