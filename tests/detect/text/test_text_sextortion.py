@@ -65,6 +65,7 @@ def test_every_gated_word_has_a_required_literal() -> None:
     for group in groups:
         assert all(required_literals(group)), group
     assert not sextortion._GATE._always
+    assert len(sextortion._GATE._needed) == len(sextortion._GATED_PATTERNS)
 
 
 def _words_of(alternation: str) -> list[str]:

@@ -257,9 +257,22 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or (not ch.isascii() and unicodedata.category(ch)[0] == "M")
 
 
-#: `is_word_char` for ASCII, as a set: the matching loops test ``c in ASCII_WORD_CHARS`` first
-#: and call the function only for other characters (a function call per hit was measurable).
-ASCII_WORD_CHARS = frozenset(chr(i) for i in range(128) if is_word_char(chr(i)))
+_ASCII_WORD_CHARS = frozenset(chr(i) for i in range(128) if is_word_char(chr(i)))
+
+
+def at_word_boundaries(text: str, start: int, end: int, left: bool, right: bool) -> bool:
+    """Whether ``text[start:end]`` has no word character just before it (when `left`) and just
+    after it (when `right`): the check every automaton hit of a spaced-script phrase needs.
+    ASCII neighbours are looked up in a set; only others go through `is_word_char`."""
+    if left and start > 0:
+        ch = text[start - 1]
+        if ch in _ASCII_WORD_CHARS or (not ch.isascii() and is_word_char(ch)):
+            return False
+    if right and end < len(text):
+        ch = text[end]
+        if ch in _ASCII_WORD_CHARS or (not ch.isascii() and is_word_char(ch)):
+            return False
+    return True
 
 
 #: A phrase written without (some of) its spaces ("donttell your parents", "#killyourself") is
@@ -379,18 +392,10 @@ class Lexicon:
             return []
         wanted = frozenset(languages) if languages is not None else None
         hits: list[LexiconHit] = []
-        n = len(skeleton)
-        word = ASCII_WORD_CHARS
         for end, (length, group, left, right) in self._automaton.iter(skeleton):
             start = end - length + 1
-            if left and start > 0:
-                c = skeleton[start - 1]
-                if c in word or (not c.isascii() and is_word_char(c)):
-                    continue
-            if right and end + 1 < n:
-                c = skeleton[end + 1]
-                if c in word or (not c.isascii() and is_word_char(c)):
-                    continue
+            if not at_word_boundaries(skeleton, start, end + 1, left, right):
+                continue
             span = normalised.original_span_of_skeleton(start, end + 1)
             quoted = normalised.original[span[0] : span[1]]
             marks = _mark_clusters(quoted)

@@ -32,10 +32,9 @@ from pathlib import Path
 import ahocorasick
 
 from lindung.detect.text.lexicon import (
-    ASCII_WORD_CHARS,
     LexiconHit,
+    at_word_boundaries,
     check_category_weight_stage,
-    is_word_char,
     read_tsv,
 )
 from lindung.detect.text.normalise import NormalisedText, is_spaceless, normalise
@@ -186,20 +185,11 @@ class RuleSet:
         body = normalised.text
         if not body or not self._refs:
             return []
-        n = len(body)
         found: list[tuple[str, int, int]] = []
-        word = ASCII_WORD_CHARS
         for end, (term, left, right) in self._automaton.iter(body):
             start = end - len(term) + 1
-            if left and start > 0:
-                c = body[start - 1]
-                if c in word or (not c.isascii() and is_word_char(c)):
-                    continue
-            if right and end + 1 < n:
-                c = body[end + 1]
-                if c in word or (not c.isascii() and is_word_char(c)):
-                    continue
-            found.append((term, start, end + 1))
+            if at_word_boundaries(body, start, end + 1, left, right):
+                found.append((term, start, end + 1))
         # Only rules with a term of each side in the message can match; most messages have
         # none, and finding that with set operations is much cheaper than walking every rule
         # a common term belongs to.

@@ -204,17 +204,16 @@ class _Gate:
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self._needed = tuple(len(g) for g in groups)
-        self._always: frozenset[int] = frozenset()
         owners: dict[str, list[tuple[int, int]]] = {}
         always: set[int] = set()
         for index, pattern_groups in enumerate(groups):
             for group_index, group in enumerate(pattern_groups):
                 literals = required_literals(group)
                 if not all(literals):
-                    always.add(index)  # a group word without a literal start: cannot gate
+                    always.add(index)  # a group word without a required literal: cannot gate
                 for literal in filter(None, literals):
                     owners.setdefault(literal, []).append((index, group_index))
-        self._always = frozenset(always)
+        self._always: frozenset[int] = frozenset(always)
         self._automaton = ahocorasick.Automaton()
         for literal, owned in owners.items():
             self._automaton.add_word(literal, tuple(owned))
