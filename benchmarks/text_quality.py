@@ -605,7 +605,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for i, name in enumerate(names, 1):
         with err.status(f"[{i}/{len(names)}] training {name} (Lindung and baseline)"):
             try:
-                _model, report = train(name, data_dir=args.data_dir)
+                _model, report = train(name, data_dir=args.data_dir, config=TrainConfig(n_jobs=-1))
             except DatasetNotFoundError as exc:
                 skipped[name] = str(exc)
                 targets.append(Target(name, "all targets", SKIPPED, str(exc)))

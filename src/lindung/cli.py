@@ -724,6 +724,10 @@ def text_train(
             "allows it, each with its documented deployment prior.",
         ),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(help="Processes for cross-validation (-1: every core; same results)."),
+    ] = -1,
     as_json: JsonOpt = False,
 ) -> None:
     """Train each dataset's model reproducibly and print held-out metrics beside the baseline."""
@@ -748,6 +752,7 @@ def text_train(
         argv += ["--out", str(out)]
     if data_dir is not None:
         argv += ["--data-dir", str(data_dir)]
+    argv += ["--jobs", str(jobs)]
     if as_json:
         argv.append("--json")
     try:

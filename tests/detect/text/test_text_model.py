@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,16 @@ def test_balanced_weights_assume_an_even_prior() -> None:
 def test_training_is_reproducible() -> None:
     a, _ = train_on(_toy_dataset(), FAST, with_baseline=False)
     b, _ = train_on(_toy_dataset(), FAST, with_baseline=False)
+    np.testing.assert_array_equal(a.coef, b.coef)
+
+
+@pytest.mark.slow
+def test_parallel_cross_validation_chooses_and_trains_the_same() -> None:
+    config = TrainConfig(min_df=1, cv_folds=2)
+    a, report_a = train_on(_toy_dataset(), config, with_baseline=False)
+    b, report_b = train_on(_toy_dataset(), replace(config, n_jobs=2), with_baseline=False)
+    assert report_a.chosen == report_b.chosen
+    assert report_a.chosen["cv_f1"] is not None  # the grid really was cross-validated
     np.testing.assert_array_equal(a.coef, b.coef)
 
 

@@ -88,6 +88,9 @@ class TrainConfig:
     #: Naive Bayes smoothing of the log-count-ratio scaling to try (None: no scaling).
     nb_alphas: tuple[float | None, ...] = (None, 0.5)
     cv_folds: int = 3
+    #: Processes for the cross-validation (joblib's n_jobs; -1: every core). The choice and the
+    #: model do not depend on it.
+    n_jobs: int = 1
     seed: int = 0
     #: Prior-shift calibration (see `shift_prior`); None leaves the model as trained.
     target_prior: float | None = None
@@ -250,7 +253,7 @@ def _choose(config: TrainConfig, X: Any, y: npt.NDArray[np.int64]) -> dict[str, 
         clf = fit_logistic(X[fit], y[fit], c=c, class_weight=w, nb_alpha=a, seed=config.seed)
         return float(f1_score(y[held], clf.predict(X[held]), zero_division=0))
 
-    (c, w, a), f1 = cross_validate(grid, splits, fold_f1)
+    (c, w, a), f1 = cross_validate(grid, splits, fold_f1, n_jobs=config.n_jobs)
     return {"C": c, "class_weight": w, "nb_alpha": a, "cv_f1": round(f1, 4)}
 
 
@@ -410,6 +413,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="one JSON report per line")
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=-1,
+        help="processes for cross-validation (default -1: every core; results do not change)",
+    )
+    parser.add_argument(
         "--target-prior",
         type=float,
         default=None,
@@ -443,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prior = args.target_prior
         if args.package and prior is None:
             prior = DATASETS[name].deploy_prior
-        config = TrainConfig(target_prior=prior)
+        config = TrainConfig(target_prior=prior, n_jobs=args.jobs)
         if args.package:
             config = replace(config, nb_alphas=PACKAGE_NB_ALPHAS)
         model, report = train(name, data_dir=args.data_dir, config=config)
