@@ -107,10 +107,7 @@ class NormalisedText:
         """``skeleton_index[j]`` is the index in `text` of skeleton character ``j``.
 
         Computed only when asked for (to quote a hit): most messages have no hit."""
-        text = self.text
-        if text.isascii() and text.isprintable():
-            return skeleton_index_ascii(text)
-        return matching_skeleton(text)[1]
+        return skeleton_index(self.text)
 
     def original_span_of_skeleton(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `skeleton` to a span of `original`."""
@@ -754,9 +751,12 @@ _SKELETON_UNIT_ASCII = re.compile(
 )
 
 
-def skeleton_index_ascii(text: str) -> tuple[int, ...]:
-    """``matching_skeleton(text)[1]`` for printable ASCII text, one regex match per skeleton
-    character instead of a Python step per text character."""
+def skeleton_index(text: str) -> tuple[int, ...]:
+    """``matching_skeleton(text)[1]`` without the skeleton: for printable ASCII text one regex
+    match per skeleton character instead of a Python step per text character, the loop for
+    anything else."""
+    if not (text.isascii() and text.isprintable()):
+        return matching_skeleton(text)[1]
     if "'" in text:
         positions: list[int] | None = [i for i, c in enumerate(text) if c != "'"]
         text = text.replace("'", "")
